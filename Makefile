@@ -1,0 +1,50 @@
+# Two commands on a fresh machine (see README.md):
+#   make run   - create .venv from the pinned requirements and run the whole workflow
+#   make test  - create .venv, install the system packages the tests need, run the test suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
+CORES ?= 2
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+# Debian packages the test suite needs: R with survival and lmtest (independent engines the
+# results are checked against) and a minimal LaTeX (Table 1's .tex must compile).
+DEB_TEST_PACKAGES := r-base-core r-cran-survival r-cran-lmtest texlive-latex-base
+
+.PHONY: run test env system-deps report dryrun clean
+
+env: $(STAMP)
+
+$(STAMP): requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	rm -f $(VENV)/.installed-* && touch $@
+
+system-deps:
+	@missing=""; \
+	command -v Rscript >/dev/null 2>&1 && Rscript -e 'quit(status = !all(sapply(c("survival","lmtest"), requireNamespace, quietly = TRUE)))' >/dev/null 2>&1 \
+	  || missing="r-base-core r-cran-survival r-cran-lmtest"; \
+	command -v pdflatex >/dev/null 2>&1 || missing="$$missing texlive-latex-base"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null \
+	    || { echo "could not install$$missing; install them with apt-get and rerun" >&2; exit 1; }; \
+	fi
+
+run: $(STAMP)
+	snakemake --cores $(CORES)
+
+dryrun: $(STAMP)
+	snakemake -n --quiet
+
+report: run
+	snakemake --report results/report.html
+
+test: $(STAMP) system-deps
+	$(PY) -m pytest
+
+clean:
+	rm -rf results/*

@@ -1,0 +1,47 @@
+# Stage 3: panel -> baseline-year covariates (with fallback flags) -> survival dataset.
+
+
+rule compute_covariates:
+    input:
+        panel=rules.build_panel.output.panel,
+        code=package_modules("indices", "schemas"),
+    output:
+        parquet="results/analysis/covariates.parquet",
+        csv="results/analysis/covariates.csv",
+    params:
+        baseline_year=config["baseline_year"],
+        fallback_window=config["fallback_window"],
+        upgrading=config["indices"]["upgrading"],
+    log:
+        "results/logs/compute_covariates/compute_covariates.log",
+    benchmark:
+        "results/benchmarks/compute_covariates/compute_covariates.tsv"
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../scripts/compute_covariates.py"
+
+
+rule build_survival:
+    input:
+        covariates=rules.compute_covariates.output.parquet,
+        counties=config["data"]["counties"],
+        code=package_modules("survival", "indices", "bulletins", "schemas"),
+    output:
+        parquet="results/analysis/survival.parquet",
+        csv="results/analysis/survival.csv",
+        excluded="results/analysis/excluded.csv",
+    params:
+        policy_date=config["policy_date"],
+        censor_date=config["censor_date"],
+        missing_covariate=config["indices"]["missing_covariate"],
+    log:
+        "results/logs/build_survival/build_survival.log",
+    benchmark:
+        "results/benchmarks/build_survival/build_survival.tsv"
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../scripts/build_survival.py"

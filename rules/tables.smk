@@ -1,0 +1,41 @@
+# Stage 6: Table 1 in the paper's layout (csv, md, tex, html) and the cell-by-cell comparison.
+
+
+rule render_table1:
+    input:
+        ols=rules.fit_ols.output.json,
+        cox=rules.fit_cox.output.json,
+        boot=get_bootstrap_summary,
+        code=package_modules("tables"),
+    output:
+        csv="results/tables/table1.csv",
+        md="results/tables/table1.md",
+        tex=report("results/tables/table1.tex", category="Tables"),
+        html=report("results/tables/table1.html", category="Tables"),
+    log:
+        "results/logs/render_table1/render_table1.log",
+    resources:
+        mem_mb=500,
+        runtime=5,
+    script:
+        "../scripts/render_table1.py"
+
+
+rule compare_with_paper:
+    input:
+        ols=rules.fit_ols.output.json,
+        cox=rules.fit_cox.output.json,
+        boot=get_bootstrap_summary,
+        truth=get_truth,
+        paper_table=config["data"]["paper_table"],
+        paper_fit=config["data"]["paper_fit"],
+        code=package_modules("tables"),
+    output:
+        md=report("results/tables/paper_comparison.md", category="Tables"),
+    log:
+        "results/logs/compare_with_paper/compare_with_paper.log",
+    resources:
+        mem_mb=500,
+        runtime=5,
+    script:
+        "../scripts/compare_with_paper.py"

@@ -1,0 +1,272 @@
+"""Ingestion of one raw bulletin CSV (DESIGN section 3.1).
+
+A bulletin file is decoded (UTF-8 with or without BOM, or GB18030/GBK), parsed with its line
+numbers kept, and every data row ends either in the normalized records or in the rejects with a
+reason: ``rows_in == rows_kept + rows_rejected`` always holds, and :func:`ingest_bulletin`
+checks it. Problems that make the whole file unusable (undecodable bytes, no header, missing
+columns, no data rows) raise :class:`~countysurv.errors.InputDataError` naming the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io as _io
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputDataError
+from .indicators import INDICATORS, canonical_indicator, normalize_text, parse_number, unit_factor
+
+log = logging.getLogger(__name__)
+
+REQUIRED_COLUMNS = ("county_code", "county_name", "year", "indicator", "value", "unit")
+OPTIONAL_COLUMNS = ("source", "note")
+RECORD_COLUMNS = ["county_code", "county_name", "year", "indicator", "value", "unit", "raw_value",
+                  "raw_unit", "factor", "line", "source", "note"]
+REJECT_COLUMNS = ["file", "line", "raw", "reason"]
+FILE_NAME = re.compile(r"^\d{6}\.csv$")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
+    """Decode a bulletin file; return ``(text, encoding)``.
+
+    Tries UTF-8 with BOM, plain UTF-8, then GB18030 (a superset of GBK and GB2312). Raises
+    :class:`InputDataError` naming the first undecodable byte when none of them fits.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as err:
+            raise InputDataError(
+                f"{source}: starts with a UTF-8 byte-order mark but byte {err.start + 3} is not "
+                f"valid UTF-8; re-save the file as UTF-8") from None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as utf_err:
+        try:
+            return data.decode("gb18030"), "gb18030"
+        except UnicodeDecodeError:
+            line = data[: utf_err.start].count(b"\n") + 1
+            raise InputDataError(
+                f"{source}: cannot decode as UTF-8 or GB18030 (invalid byte "
+                f"0x{data[utf_err.start]:02x} at offset {utf_err.start}, line {line}); "
+                f"re-save the file as UTF-8") from None
+
+
+def escape_cell(text: str) -> str:
+    """Neutralise spreadsheet formula injection: prefix a cell that starts like a formula."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+@dataclass
+class IngestResult:
+    """The outcome of ingesting one file: kept records, rejects and counts."""
+
+    records: pd.DataFrame
+    rejects: pd.DataFrame
+    encoding: str
+    rows_in: int
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _read_rows(text: str, source: str) -> tuple[list[str], list[tuple[int, str, list[str]]]]:
+    """Split decoded text into the header and ``(line_number, raw_text, cells)`` data records.
+
+    Line numbers are 1-based physical lines of the file (the header is line 1); a quoted record
+    spanning several lines is numbered by its first line. Blank lines are not records.
+    """
+    if text.strip() == "":
+        raise InputDataError(f"{source}: file is empty; expected a header line "
+                             f"{','.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}")
+    lines = text.splitlines()
+    reader = csv.reader(_io.StringIO(text, newline=""), strict=True)
+    header: list[str] | None = None
+    records: list[tuple[int, str, list[str]]] = []
+    start = 1
+    try:
+        for cells in reader:
+            end = reader.line_num
+            if header is None:
+                header = [normalize_text(c).lower() for c in cells]
+            elif any(c.strip() for c in cells):
+                records.append((start, "\n".join(lines[start - 1:end]), cells))
+            start = end + 1
+    except csv.Error as err:
+        raise InputDataError(f"{source}: line {reader.line_num}: malformed CSV ({err})") from None
+    return header or [], records
+
+
+def _check_header(header: list[str], source: str) -> dict[str, int]:
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise InputDataError(
+            f"{source}: line 1: missing column(s) {', '.join(missing)}; the header is "
+            f"{','.join(header)!s} but must contain {','.join(REQUIRED_COLUMNS)} "
+            f"(optional: {','.join(OPTIONAL_COLUMNS)})")
+    dupes = sorted({c for c in header if header.count(c) > 1})
+    if dupes:
+        raise InputDataError(f"{source}: line 1: duplicated column(s) {', '.join(dupes)}")
+    extra = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    if extra:
+        log.warning("%s: ignoring unknown column(s) %s", source, ", ".join(extra))
+    return {c: header.index(c) for c in REQUIRED_COLUMNS + OPTIONAL_COLUMNS if c in header}
+
+
+def _parse_record(cells: list[str], cols: dict[str, int], n_header: int, county_code: str,
+                  years: tuple[int, int]) -> tuple[dict | None, str | None]:
+    """Parse one data record; return ``(record, None)`` or ``(None, reason)``."""
+    if len(cells) != n_header:
+        return None, f"has {len(cells)} field(s), the header has {n_header} (truncated or shifted line?)"
+
+    def cell(name: str) -> str:
+        return cells[cols[name]] if name in cols else ""
+
+    code = normalize_text(cell("county_code"))
+    if not re.fullmatch(r"\d{6}", code):
+        return None, f"county_code {cell('county_code').strip()!r} is not a 6-digit code"
+    if code != county_code:
+        return None, f"county_code {code} differs from the file name's code {county_code}"
+    year_text = normalize_text(cell("year"))
+    if not re.fullmatch(r"\d{4}", year_text):
+        return None, f"year {cell('year').strip()!r} is not a 4-digit year"
+    year = int(year_text)
+    if not years[0] <= year <= years[1]:
+        return None, f"year {year} outside the study years {years[0]}-{years[1]}"
+    indicator = canonical_indicator(cell("indicator"))
+    if indicator is None:
+        return None, f"unknown indicator {cell('indicator').strip()!r}"
+    value, problem = parse_number(cell("value"))
+    if problem:
+        return None, f"{indicator}: {problem}"
+    spec = INDICATORS[indicator]
+    factor = unit_factor(indicator, cell("unit"))
+    if factor is None:
+        return None, (f"unit {cell('unit').strip()!r} not accepted for {indicator}; expected "
+                      f"{' or '.join(spec.units)}")
+    if value < 0 or (spec.strictly_positive and value == 0):
+        return None, f"{indicator}: value {cell('value').strip()} must be " + (
+            "positive" if spec.strictly_positive else "non-negative")
+    return {
+        "county_code": code,
+        "county_name": cell("county_name").strip() or None,
+        "year": year,
+        "indicator": indicator,
+        "value": value * factor,
+        "unit": spec.canonical_unit,
+        "raw_value": cell("value").strip(),
+        "raw_unit": cell("unit").strip(),
+        "factor": factor,
+        "source": cell("source").strip() or None,
+        "note": cell("note").strip() or None,
+    }, None
+
+
+def _resolve_duplicates(records: list[dict]) -> tuple[list[dict], list[tuple[int, str]]]:
+    """Collapse identical duplicates of a (year, indicator); reject all rows of a conflict."""
+    groups: dict[tuple[int, str], list[dict]] = {}
+    for rec in records:
+        groups.setdefault((rec["year"], rec["indicator"]), []).append(rec)
+    kept: list[dict] = []
+    rejected: list[tuple[int, str]] = []
+    for (year, indicator), group in groups.items():
+        first = group[0]
+        if len(group) == 1:
+            kept.append(first)
+            continue
+        values = [g["value"] for g in group]
+        lines = ", ".join(str(g["line"]) for g in group)
+        if all(abs(v - values[0]) <= 1e-9 * max(abs(values[0]), 1.0) for v in values):
+            kept.append(first)
+            rejected += [(g["line"], f"identical duplicate of line {first['line']} "
+                                     f"({indicator} {year}); collapsed") for g in group[1:]]
+        else:
+            shown = "; ".join(f"line {g['line']}: {g['raw_value']} {g['raw_unit']}" for g in group)
+            rejected += [(g["line"], f"conflicting values for {indicator} {year} on lines {lines} "
+                                     f"({shown}); none kept") for g in group]
+    return kept, rejected
+
+
+def ingest_bulletin(data: bytes, source: str, county_code: str,
+                    years: tuple[int, int] = (1949, 2100)) -> IngestResult:
+    """Normalize one bulletin file's bytes.
+
+    Parameters
+    ----------
+    data:
+        The raw bytes of the file.
+    source:
+        The file's path as shown in messages and in the rejects' ``file`` column.
+    county_code:
+        The 6-digit code the file is named after; rows with another code are rejected.
+    years:
+        Inclusive range of accepted years; rows outside are rejected.
+
+    Returns
+    -------
+    IngestResult
+        Kept records in canonical units (sorted by year and indicator) and rejects (sorted by
+        line), with ``rows_in == len(records) + len(rejects)`` guaranteed.
+    """
+    text, encoding = decode_bytes(data, source)
+    header, rows = _read_rows(text, source)
+    cols = _check_header(header, source)
+    if not rows:
+        raise InputDataError(f"{source}: has a header but no data rows")
+    parsed: list[dict] = []
+    rejected: list[tuple[int, str]] = []
+    raw_by_line = {line: raw for line, raw, _ in rows}
+    for line, _raw, cells in rows:
+        rec, reason = _parse_record(cells, cols, len(header), county_code, years)
+        if rec is None:
+            rejected.append((line, reason))
+        else:
+            rec["line"] = line
+            parsed.append(rec)
+    kept, dup_rejects = _resolve_duplicates(parsed)
+    rejected += dup_rejects
+    records = pd.DataFrame(kept, columns=RECORD_COLUMNS)
+    order = {name: i for i, name in enumerate(INDICATORS)}
+    records = (records.assign(_o=records["indicator"].map(order))
+               .sort_values(["year", "_o"], kind="stable").drop(columns="_o")
+               .reset_index(drop=True))
+    rejects = pd.DataFrame(
+        [(source, line, escape_cell(raw_by_line[line]), escape_cell(reason))
+         for line, reason in sorted(rejected)], columns=REJECT_COLUMNS)
+    if len(records) + len(rejects) != len(rows):
+        raise AssertionError(f"{source}: row accounting broken: {len(rows)} in, "
+                             f"{len(records)} kept, {len(rejects)} rejected")
+    counts = {"rows_in": len(rows), "rows_kept": len(records), "rows_rejected": len(rejects),
+              "duplicates_collapsed": sum("collapsed" in r for _, r in dup_rejects),
+              "conflicts": sum("conflicting" in r for _, r in dup_rejects)}
+    return IngestResult(records, rejects, encoding, len(rows), counts)
+
+
+def check_file_name(path: str | Path) -> str:
+    """Return the county code a bulletin file is named after, or raise naming the file."""
+    name = Path(path).name
+    if not FILE_NAME.fullmatch(name):
+        raise InputDataError(
+            f"{path}: bulletin files must be named <6-digit county code>.csv (e.g. 522727.csv)")
+    return name[:-4]
+
+
+def read_bulletin(path: str | Path, years: tuple[int, int]) -> IngestResult:
+    """Read and normalize the bulletin file at ``path`` (named ``<county_code>.csv``)."""
+    county_code = check_file_name(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as err:
+        raise InputDataError(f"{path}: cannot read the file ({err.strerror})") from None
+    result = ingest_bulletin(data, str(path), county_code, years)
+    log.info("%s: encoding %s; %d rows in = %d kept + %d rejected (%d identical duplicates "
+             "collapsed, %d rows in conflicts)", path, result.encoding, result.rows_in,
+             result.counts["rows_kept"], result.counts["rows_rejected"],
+             result.counts["duplicates_collapsed"], result.counts["conflicts"])
+    for rej in result.rejects.itertuples():
+        log.info("%s: line %d rejected: %s", path, rej.line, rej.reason)
+    return result

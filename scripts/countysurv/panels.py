@@ -1,0 +1,83 @@
+"""County-year panel from normalized bulletin records (DESIGN section 5, panel rows)."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from .indicators import CANONICAL
+
+log = logging.getLogger(__name__)
+
+SECTORS = ("va_primary", "va_secondary", "va_tertiary")
+
+
+def build_panel(records: pd.DataFrame, counties: list[str], years: tuple[int, int],
+                sector_tolerance: float = 0.02, jump_factor: float = 100.0) -> pd.DataFrame:
+    """Pivot long records into one row per county and year with indicators as columns.
+
+    Every (county, year) in ``counties`` × ``years`` gets a row, with NaN where the bulletin
+    had no figure, so missing data stay visible. Two data-quality flags are added rather than
+    rows dropped: ``sector_sum_ok`` (the three sectors sum to GDP within ``sector_tolerance``;
+    NA when any of the four is missing) with the relative gap ``sector_gap``, and
+    ``gdp_jump_flag`` (GDP at least ``jump_factor`` times, or at most its inverse, the nearest
+    earlier year's: the signature of a 万元 entered as 元 or vice versa).
+    """
+    year_range = range(years[0], years[1] + 1)
+    index = pd.MultiIndex.from_product([sorted(counties), list(year_range)],
+                                       names=["county_code", "year"])
+    wide = (records.pivot(index=["county_code", "year"], columns="indicator", values="value")
+            if len(records) else pd.DataFrame(index=index))
+    wide = wide.reindex(index=index, columns=list(CANONICAL)).astype("float64")
+    panel = wide.reset_index()
+    total = panel[list(SECTORS)].sum(axis=1, min_count=3)
+    gap = (total - panel["gdp"]).abs() / panel["gdp"]
+    panel["sector_gap"] = gap
+    panel["sector_sum_ok"] = pd.array(np.where(gap.isna(), pd.NA, gap <= sector_tolerance),
+                                      dtype="boolean")
+    prev = panel.groupby("county_code")["gdp"].transform(lambda s: s.ffill().shift(1))
+    ratio = panel["gdp"] / prev
+    panel["gdp_jump_flag"] = ((ratio >= jump_factor) | (ratio <= 1.0 / jump_factor)).fillna(False)
+    n_gap = int((panel["sector_sum_ok"] == False).sum())  # noqa: E712 (nullable boolean)
+    if n_gap:
+        log.warning("%d county-years whose sectors do not sum to GDP within %.0f%%: %s", n_gap,
+                    100 * sector_tolerance,
+                    ", ".join(f"{r.county_code}/{r.year}" for r in
+                              panel[panel["sector_sum_ok"] == False].head(10).itertuples()))  # noqa: E712
+    if panel["gdp_jump_flag"].any():
+        log.warning("GDP jumps of %g× or more (likely unit slips): %s", jump_factor,
+                    ", ".join(f"{r.county_code}/{r.year}" for r in
+                              panel[panel["gdp_jump_flag"]].itertuples()))
+    return panel
+
+
+def coverage_table(panel: pd.DataFrame) -> pd.DataFrame:
+    """Missing cells per county and indicator, with the missing years listed."""
+    rows = []
+    n_years = panel.groupby("county_code")["year"].nunique()
+    for code, block in panel.groupby("county_code", sort=True):
+        for ind in CANONICAL:
+            missing_years = block.loc[block[ind].isna(), "year"].tolist()
+            rows.append({
+                "county_code": code,
+                "indicator": ind,
+                "years_expected": int(n_years[code]),
+                "years_present": int(n_years[code] - len(missing_years)),
+                "missing": len(missing_years),
+                "missing_years": " ".join(map(str, missing_years)) or None,
+            })
+    return pd.DataFrame(rows)
+
+
+def ingestion_summary(counts: list[dict]) -> pd.DataFrame:
+    """One row per bulletin file with its row accounting; raises if any file's rows do not add up."""
+    table = pd.DataFrame(counts, columns=["file", "encoding", "rows_in", "rows_kept",
+                                          "rows_rejected", "duplicates_collapsed", "conflicts"])
+    broken = table[table["rows_in"] != table["rows_kept"] + table["rows_rejected"]]
+    if len(broken):
+        from .errors import InputDataError
+
+        raise InputDataError(f"row accounting does not add up for {', '.join(broken['file'])}")
+    return table.sort_values("file").reset_index(drop=True)

@@ -1,0 +1,151 @@
+"""Pandera models, one per dataset written to disk. Each docstring states grain and key."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import pandas as pd
+import pandera.pandas as pa
+
+from .indicators import CANONICAL
+
+CODE = r"^\d{6}$"
+
+
+class BulletinRecord(pa.DataFrameModel):
+    """One normalized bulletin figure. Key: (county_code, year, indicator).
+
+    ``value`` is in the indicator's canonical unit (yuan, persons, kW); ``raw_value``,
+    ``raw_unit``, ``factor`` and ``line`` keep the lineage back to the raw CSV line.
+    """
+
+    county_code: str = pa.Field(str_matches=CODE)
+    county_name: str = pa.Field(nullable=True)
+    year: int = pa.Field(ge=1949, le=2100)
+    indicator: str = pa.Field(isin=list(CANONICAL))
+    value: float = pa.Field(ge=0)
+    unit: str = pa.Field(isin=["yuan", "persons", "kW"])
+    raw_value: str
+    raw_unit: str
+    factor: float = pa.Field(gt=0)
+    line: int = pa.Field(ge=2)
+    source: str = pa.Field(nullable=True)
+    note: str = pa.Field(nullable=True)
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["county_code", "year", "indicator"]
+
+    @pa.dataframe_check
+    def positive_where_required(cls, df: pd.DataFrame) -> pd.Series:
+        """GDP, per-capita GDP and populations are strictly positive."""
+        positive = {"gdp", "gdp_per_capita", "population", "rural_population"}
+        return ~df["indicator"].isin(positive) | (df["value"] > 0)
+
+
+class RejectedRow(pa.DataFrameModel):
+    """One raw CSV row that did not make it into the normalized data. Key: (file, line)."""
+
+    file: str
+    line: int = pa.Field(ge=1)
+    raw: str
+    reason: str
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+def _indicator_field() -> float:
+    return pa.Field(ge=0, nullable=True)
+
+
+class CountyYear(pa.DataFrameModel):
+    """One county in one year, canonical indicators as columns. Key: (county_code, year).
+
+    Missing figures are NaN. ``sector_gap`` is |va_primary+va_secondary+va_tertiary − gdp| / gdp
+    where all four are present; ``sector_sum_ok`` flags whether it is within tolerance (a
+    violation is kept and flagged, not dropped). ``gdp_jump_flag`` marks a GDP at least 100×
+    (or at most 1/100 of) the previous year's, the signature of a 万元/元 slip.
+    """
+
+    county_code: str = pa.Field(str_matches=CODE)
+    year: int = pa.Field(ge=1949, le=2100)
+    gdp: float = pa.Field(gt=0, nullable=True)
+    va_primary: float = _indicator_field()
+    va_secondary: float = _indicator_field()
+    va_tertiary: float = _indicator_field()
+    gdp_per_capita: float = pa.Field(gt=0, nullable=True)
+    population: float = pa.Field(gt=0, nullable=True)
+    rural_population: float = pa.Field(gt=0, nullable=True)
+    agri_machinery_power: float = _indicator_field()
+    agri_services_output: float = _indicator_field()
+    agri_output: float = _indicator_field()
+    sector_gap: float = pa.Field(ge=0, nullable=True)
+    sector_sum_ok: pd.BooleanDtype = pa.Field(nullable=True)
+    gdp_jump_flag: bool
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["county_code", "year"]
+
+    @pa.dataframe_check(raise_warning=True)
+    def rural_not_above_total(cls, df: pd.DataFrame) -> pd.Series:
+        """Rural population does not exceed total population (warning only)."""
+        return ~(df["rural_population"] > df["population"] * 1.0001)
+
+
+class Coverage(pa.DataFrameModel):
+    """Missing cells of the panel. Key: (county_code, indicator)."""
+
+    county_code: str = pa.Field(str_matches=CODE)
+    indicator: str = pa.Field(isin=list(CANONICAL))
+    years_expected: int = pa.Field(ge=1)
+    years_present: int = pa.Field(ge=0)
+    missing: int = pa.Field(ge=0)
+    missing_years: str = pa.Field(nullable=True)
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["county_code", "indicator"]
+
+
+class CountyReference(pa.DataFrameModel):
+    """One county of the study's reference list (data/counties.csv). Key: county_code."""
+
+    county_code: str = pa.Field(str_matches=CODE)
+    county_name: str
+    province: str
+    ethnic_area: int = pa.Field(isin=[0, 1])
+    announced_on: Optional[pd.Timestamp] = pa.Field(nullable=True)
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["county_code"]
+
+
+class SurvivalSpell(pa.DataFrameModel):
+    """One county's time to exit from the policy date. Key: county_code (DESIGN section 5)."""
+
+    county_code: str = pa.Field(str_matches=CODE)
+    duration_days: int = pa.Field(gt=0)
+    event: int = pa.Field(isin=[0, 1])
+    upgrading_index: float = pa.Field(nullable=False)
+    integration_12: float = pa.Field(ge=0)
+    integration_13: float = pa.Field(ge=0)
+    nation: int = pa.Field(isin=[0, 1])
+    industry: int = pa.Field(isin=[0, 1])
+    resource_endowment: float
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["county_code"]
+
+
+# The fixed column order of the survival dataset (DESIGN section 5).
+SURVIVAL_COLUMNS = list(SurvivalSpell.to_schema().columns)

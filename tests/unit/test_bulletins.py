@@ -1,0 +1,148 @@
+"""Ingestion of one bulletin file: encodings, row accounting, rejects, duplicates."""
+
+import pytest
+
+from countysurv import io
+from countysurv.bulletins import (check_file_name, decode_bytes, escape_cell, ingest_bulletin,
+                                  read_bulletin)
+from countysurv.errors import InputDataError
+from countysurv.schemas import BulletinRecord, RejectedRow
+
+HEADER = "county_code,county_name,year,indicator,value,unit,source,note\n"
+YEARS = (2014, 2019)
+
+
+def ingest(text, encoding="utf-8", code="990001"):
+    return ingest_bulletin(text.encode(encoding), f"{code}.csv", code, YEARS)
+
+
+def values(result):
+    return {(r.year, r.indicator): r.value for r in result.records.itertuples()}
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk"])
+def test_ingest_bulletin_accepts_every_encoding(encoding):
+    text = HEADER + "990001,模拟县,2015,地区生产总值,12.5,亿元,公报,\n"
+    result = ingest(text, encoding)
+    assert values(result) == {(2015, "gdp"): 1.25e9}
+    assert result.encoding == {"gbk": "gb18030"}.get(encoding, encoding)
+
+
+def test_ingest_bulletin_accepts_crlf_separators_and_full_width_digits():
+    text = (HEADER + '990001,x,2015,GDP,"1,234,500",万元,,\r\n'
+            "990001,x,2015,年末户籍人口,３２．５,万人,,\r\n"
+            "990001,x, 2016 , 乡村人口 , 250000 , 人 ,,\r\n")
+    result = ingest(text)
+    assert values(result) == {(2015, "gdp"): 1.2345e10, (2015, "population"): 325000.0,
+                              (2016, "rural_population"): 250000.0}
+    assert result.rejects.empty
+
+
+def test_ingest_bulletin_converts_units_that_change_across_years():
+    text = HEADER + "990001,x,2015,gdp,450000,万元,,\n990001,x,2016,gdp,48.5,亿元,,\n"
+    assert values(ingest(text)) == {(2015, "gdp"): 4.5e9, (2016, "gdp"): 4.85e9}
+
+
+def test_ingest_bulletin_rejects_rows_with_reason_and_line():
+    text = (HEADER
+            + "990001,x,2015,gdp,12,万吨,,\n"          # line 2: unit does not fit
+            + "990001,x,2015,粮食产量,12,吨,,\n"       # line 3: unknown indicator
+            + "990001,x,2031,gdp,12,亿元,,\n"          # line 4: year out of range
+            + "990002,x,2015,gdp,12,亿元,,\n"          # line 5: other county
+            + "990001,x,2015,population,0,人,,\n"     # line 6: zero population
+            + "990001,x,2015,va_primary,-5,亿元,,\n"   # line 7: negative
+            + "990001,x,2015,gdp,abc,亿元,,\n"         # line 8: not a number
+            + "990001,x,2015,gdp,12,亿元\n"            # line 9: truncated
+            + "990001,x,2015,gdp,12,亿元,,\n")         # line 10: fine
+    result = ingest(text)
+    reasons = dict(zip(result.rejects["line"], result.rejects["reason"]))
+    assert sorted(reasons) == [2, 3, 4, 5, 6, 7, 8, 9]
+    assert "unit '万吨' not accepted for gdp" in reasons[2]
+    assert "unknown indicator '粮食产量'" in reasons[3]
+    assert "year 2031 outside" in reasons[4]
+    assert "differs from the file name" in reasons[5]
+    assert "must be positive" in reasons[6]
+    assert "must be non-negative" in reasons[7]
+    assert "not a number" in reasons[8]
+    assert "field(s)" in reasons[9]
+    assert values(result) == {(2015, "gdp"): 1.2e9}
+    assert result.rows_in == len(result.records) + len(result.rejects) == 9
+
+
+def test_ingest_bulletin_collapses_identical_duplicates_and_rejects_conflicts():
+    text = (HEADER
+            + "990001,x,2015,gdp,12,亿元,,\n"
+            + "990001,x,2015,地区生产总值,120000,万元,,\n"   # same value, other unit: collapses
+            + "990001,x,2016,gdp,13,亿元,,\n"
+            + "990001,x,2016,gdp,14,亿元,,\n")               # conflict: both rejected
+    result = ingest(text)
+    assert values(result) == {(2015, "gdp"): 1.2e9}
+    reasons = dict(zip(result.rejects["line"], result.rejects["reason"]))
+    assert "identical duplicate of line 2" in reasons[3]
+    assert "conflicting values for gdp 2016" in reasons[4]
+    assert "conflicting values for gdp 2016" in reasons[5]
+    assert result.counts == {"rows_in": 4, "rows_kept": 1, "rows_rejected": 3,
+                             "duplicates_collapsed": 1, "conflicts": 2}
+
+
+def test_ingest_bulletin_escapes_formula_like_cells_in_rejects():
+    text = HEADER + "=cmd|' /C calc'!A0,x,2015,gdp,1,亿元,,\n"
+    result = ingest(text)
+    assert result.rejects["raw"].iloc[0].startswith("'=cmd")
+
+
+def test_ingest_bulletin_keeps_lineage_columns():
+    result = ingest(HEADER + "990001,x,2015,生产总值,\"1,234\",万元,src,nb\n")
+    row = result.records.iloc[0]
+    assert (row.raw_value, row.raw_unit, row.factor, row.line, row.source, row.note) == (
+        "1,234", "万元", 1e4, 2, "src", "nb")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "file is empty"),
+        (b"\n\n", "file is empty"),
+        (HEADER.encode(), "has a header but no data rows"),
+        (b"county_code,year,indicator,value,unit\n990001,2015,gdp,1,\xe5\x85\x83\n",
+         "missing column(s) county_name"),
+        (b"\xff\xfe\x00\x00garbage\x81", "cannot decode as UTF-8 or GB18030"),
+        (b'county_code,county_name,year,indicator,value,unit\n990001,"x,2015,gdp,1,y\n',
+         "malformed CSV"),
+    ],
+)
+def test_ingest_bulletin_unreadable_file_raises_naming_file(data, message):
+    with pytest.raises(InputDataError, match="990001.csv") as err:
+        ingest_bulletin(data, "990001.csv", "990001", YEARS)
+    assert message in str(err.value)
+
+
+def test_decode_bytes_reports_offset_of_bad_byte():
+    with pytest.raises(InputDataError, match=r"offset 5, line 2"):
+        decode_bytes(b"ab\ncd\xff\xff\xff\x00\xff", "f.csv")
+
+
+@pytest.mark.parametrize("name", ["99001.csv", "990001.txt.csv", "abc.csv", "../990001.csv.bak"])
+def test_check_file_name_rejects_non_codes(name):
+    with pytest.raises(InputDataError, match="6-digit county code"):
+        check_file_name(name)
+
+
+def test_check_file_name_returns_code():
+    assert check_file_name("data/bulletins/522727.csv") == "522727"
+
+
+def test_read_bulletin_outputs_pass_schemas(tmp_path):
+    path = tmp_path / "990001.csv"
+    path.write_text(HEADER + "990001,x,2015,gdp,1,亿元,,\n990001,x,2015,gdp,2,亿元,,\n",
+                    encoding="utf-8")
+    result = read_bulletin(path, YEARS)
+    io.validate(result.records, BulletinRecord, path)
+    io.validate(result.rejects, RejectedRow, path)
+    assert len(result.rejects) == 2
+
+
+def test_escape_cell_only_touches_formula_starts():
+    assert escape_cell("=1+1") == "'=1+1"
+    assert escape_cell("@x") == "'@x"
+    assert escape_cell("abc=") == "abc="

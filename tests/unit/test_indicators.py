@@ -1,0 +1,128 @@
+"""Parsing of numbers, indicator names and units."""
+
+import pytest
+
+from countysurv.indicators import (INDICATORS, canonical_indicator, normalize_text, parse_number,
+                                   unit_factor)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("123", 123.0),
+        ("1,234.5", 1234.5),
+        ("12,345,678", 12345678.0),
+        (" 45.60 ", 45.6),
+        ("１２３．４", 123.4),
+        ("１，２３４", 1234.0),
+        ("1，234", 1234.0),
+        ("+7", 7.0),
+        ("-3.5", -3.5),
+        ("0", 0.0),
+    ],
+)
+def test_parse_number_accepts_bulletin_formats(text, expected):
+    value, problem = parse_number(text)
+    assert problem is None
+    assert value == pytest.approx(expected, rel=0, abs=0)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", "empty value"),
+        ("   ", "empty value"),
+        ("NA", "missing-value marker"),
+        ("nan", "missing-value marker"),
+        ("-", "missing-value marker"),
+        ("—", "missing-value marker"),
+        ("…", "missing-value marker"),
+        ("inf", "infinite value"),
+        ("-Infinity", "infinite value"),
+        ("1e5", "not a number"),
+        ("12,34", "not a number"),
+        ("1.2.3", "not a number"),
+        ("abc", "not a number"),
+        ("=cmd|' /C calc'!A0", "formula-like cell"),
+        ("@SUM(A1)", "formula-like cell"),
+        ("+A1", "formula-like cell"),
+    ],
+)
+def test_parse_number_rejects_with_reason(text, reason):
+    value, problem = parse_number(text)
+    assert value is None
+    assert problem.startswith(reason)
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ("地区生产总值", "gdp"),
+        ("生产总值", "gdp"),
+        ("GDP", "gdp"),
+        ("ｇｄｐ", "gdp"),
+        ("地区 生产总值", "gdp"),
+        ("地区生产总值（万元）", "gdp"),
+        ("第一产业增加值", "va_primary"),
+        ("第二产业增加值", "va_secondary"),
+        ("第三产业增加值", "va_tertiary"),
+        ("人均地区生产总值", "gdp_per_capita"),
+        ("人均生产总值", "gdp_per_capita"),
+        ("年末总人口", "population"),
+        ("年末户籍人口", "population"),
+        ("户籍总人口", "population"),
+        ("乡村人口", "rural_population"),
+        ("农业人口", "rural_population"),
+        ("农业机械总动力", "agri_machinery_power"),
+        ("农林牧渔服务业产值", "agri_services_output"),
+        ("农林牧渔专业及辅助性活动产值", "agri_services_output"),
+        ("农林牧渔业总产值", "agri_output"),
+        ("va_tertiary", "va_tertiary"),
+    ],
+)
+def test_canonical_indicator_maps_aliases(text, canonical):
+    assert canonical_indicator(text) == canonical
+
+
+@pytest.mark.parametrize("text", ["工业增加值", "粮食产量", "", "gdp2", "第四产业增加值"])
+def test_canonical_indicator_unknown_is_none(text):
+    assert canonical_indicator(text) is None
+
+
+def test_every_alias_of_every_indicator_is_recognised():
+    for ind in INDICATORS.values():
+        for alias in ind.aliases:
+            assert canonical_indicator(alias) == ind.name
+
+
+@pytest.mark.parametrize(
+    ("indicator", "unit", "factor"),
+    [
+        ("gdp", "元", 1.0),
+        ("gdp", "万元", 1e4),
+        ("gdp", "亿元", 1e8),
+        ("gdp", " 亿元 ", 1e8),
+        ("population", "人", 1.0),
+        ("population", "万人", 1e4),
+        ("rural_population", "万人", 1e4),
+        ("agri_machinery_power", "千瓦", 1.0),
+        ("agri_machinery_power", "万千瓦", 1e4),
+        ("gdp_per_capita", "元", 1.0),
+        ("agri_services_output", "万元", 1e4),
+    ],
+)
+def test_unit_factor_converts_to_canonical(indicator, unit, factor):
+    assert unit_factor(indicator, unit) == factor
+
+
+@pytest.mark.parametrize(
+    ("indicator", "unit"),
+    [("gdp", "万吨"), ("gdp", "千瓦"), ("population", "万元"), ("agri_machinery_power", "人"),
+     ("gdp_per_capita", "万元"), ("gdp", "")],
+)
+def test_unit_factor_rejects_unit_that_does_not_fit(indicator, unit):
+    assert unit_factor(indicator, unit) is None
+
+
+def test_normalize_text_folds_full_width_and_whitespace():
+    assert normalize_text(" １２ ３\u3000ＡＢ\ufeff") == "123AB"
