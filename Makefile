@@ -6,6 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
+SLURM_STAMP := .slurm-plugins/.installed-$(shell sha1sum requirements-slurm.lock | cut -c1-12)
 CORES ?= 2
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
@@ -13,7 +14,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # results are checked against) and a minimal LaTeX (Table 1's .tex must compile).
 DEB_TEST_PACKAGES := r-base-core r-cran-survival r-cran-lmtest texlive-latex-base
 
-.PHONY: run test env system-deps report dryrun clean
+.PHONY: run test env system-deps slurm-plugins cluster report dryrun clean
 
 env: $(STAMP)
 
@@ -21,6 +22,18 @@ $(STAMP): requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	rm -f $(VENV)/.installed-* && touch $@
+
+# The Slurm executor lives outside .venv (see requirements-slurm.lock) and is put on PYTHONPATH
+# only for cluster runs.
+slurm-plugins: $(SLURM_STAMP)
+
+$(SLURM_STAMP): requirements-slurm.lock $(STAMP)
+	rm -rf .slurm-plugins
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --target .slurm-plugins -r requirements-slurm.lock
+	touch $@
+
+cluster: $(STAMP) $(SLURM_STAMP)
+	PYTHONPATH=$(CURDIR)/.slurm-plugins snakemake --profile profiles/slurm
 
 system-deps:
 	@missing=""; \
@@ -43,7 +56,7 @@ dryrun: $(STAMP)
 report: run
 	snakemake --report results/report.html
 
-test: $(STAMP) system-deps
+test: $(STAMP) $(SLURM_STAMP) system-deps
 	$(PY) -m pytest
 
 clean:

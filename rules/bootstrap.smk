@@ -25,6 +25,8 @@ rule bootstrap_chunk:
 rule summarize_bootstrap:
     input:
         chunks=expand("results/bootstrap/chunks/{chunk}.parquet", chunk=CHUNKS),
+        ols=rules.fit_ols.output.json,
+        cox=rules.fit_cox.output.json,
         code=package_modules("bootstrap"),
     output:
         replicates="results/bootstrap/replicates.parquet",

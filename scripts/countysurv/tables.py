@@ -901,10 +901,20 @@ def load_paper_fit(path: str | Path) -> pd.DataFrame:
 
 
 def load_truth(path: str | Path) -> dict[str, float]:
-    """Read the true Cox coefficients from ``data/truth.json`` (key ``coefficients``)."""
+    """Read the true Cox coefficients of a simulated study from ``data/truth.json``.
+
+    The generator (:mod:`countysurv.simulate`) writes them under ``exit_model.coefficients``;
+    a top-level ``coefficients`` map is accepted too, for hand-written truth files.
+    """
     from .io import read_json
 
     data = read_json(path)
-    if not isinstance(data, dict) or not isinstance(data.get("coefficients"), dict):
-        raise InputDataError(f"{path}: expected a JSON object with a 'coefficients' map")
-    return {str(k): float(v) for k, v in data["coefficients"].items()}
+    coefs = None
+    if isinstance(data, dict):
+        coefs = data.get("coefficients")
+        if coefs is None and isinstance(data.get("exit_model"), dict):
+            coefs = data["exit_model"].get("coefficients")
+    if not isinstance(coefs, dict):
+        raise InputDataError(f"{path}: expected a JSON object with an 'exit_model.coefficients' "
+                             f"(or 'coefficients') map of term -> true Cox coefficient")
+    return {str(k): float(v) for k, v in coefs.items()}
