@@ -79,12 +79,16 @@ def test_workflow_panel_has_every_county_and_year(toy_run):
 
 
 def test_workflow_table1_has_the_papers_rows(toy_run):
-    work, _, _ = toy_run
-    md = (work / "results/tables/table1.md").read_text(encoding="utf-8")
-    for label in ("Obs.", "R²", "Prob > F"):
-        assert label in md
+    work, codes, _ = toy_run
     table = pd.read_csv(work / "results/tables/table1.csv")
-    assert table.shape[0] >= 7
+    assert table["term"].tolist() == [
+        "upgrading_index", "integration_12", "integration_13", "nation", "industry",
+        "resource_endowment", "const", "prob_f_chi2", "r2", "n_obs", "ph_test_global_p"]
+    obs = table.set_index("term").loc["n_obs"]
+    assert obs["ols_value"] == obs["cox_value"] == len(codes)
+    md = (work / "results/tables/table1.md").read_text(encoding="utf-8")
+    for label in table["label"]:
+        assert label.replace(">", "\\>") in md, label
 
 
 def test_workflow_noop_rerun_plans_nothing(toy_run):
