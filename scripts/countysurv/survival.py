@@ -12,7 +12,8 @@ import pandas as pd
 from .bulletins import decode_bytes
 from .errors import InputDataError
 from .indices import PANEL_COVARIATES
-from .schemas import SURVIVAL_COLUMNS
+from .io import validate
+from .schemas import SURVIVAL_COLUMNS, CountyReference
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ def read_reference(path: str | Path) -> pd.DataFrame:
         records.append(rec)
     if problems:
         raise InputDataError(f"{path}: {len(problems)} problem(s): " + "; ".join(problems[:5]))
-    return pd.DataFrame(records, columns=list(REFERENCE_COLUMNS))
+    return validate(pd.DataFrame(records, columns=list(REFERENCE_COLUMNS)), CountyReference, path)
 
 
 def durations(announced_on: pd.Series, policy_date: str, censor_date: str

@@ -1,0 +1,58 @@
+"""The bootstrap through a real single-node Slurm cluster, byte-identical to the local run."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, make_toy_study, run_snakemake
+
+pytestmark = [pytest.mark.slurm, pytest.mark.slow]
+
+HARNESS = REPO / "tests" / "slurm"
+PLUGINS = REPO / ".slurm-plugins"
+
+
+@pytest.fixture(scope="module")
+def slurm():
+    """Start munged, slurmctld and slurmd on this machine; stop them afterwards."""
+    if os.geteuid() != 0:
+        pytest.skip("starting a Slurm cluster needs root (CI runs as root)")
+    if not (PLUGINS / "snakemake_executor_plugin_slurm").is_dir():
+        pytest.fail("the Slurm executor plugin is missing: run `make slurm-plugins`")
+    proc = subprocess.run(["bash", str(HARNESS / "start_slurm.sh")], capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    yield
+    subprocess.run(["bash", str(HARNESS / "stop_slurm.sh")], capture_output=True, timeout=120)
+
+
+def test_bootstrap_through_slurm_matches_local_run(slurm, tmp_path, toy_run):
+    local_work, _, _ = toy_run
+    work = tmp_path / "cluster"
+    make_toy_study(work)
+    # The data stages run locally; the bootstrap chunks and their summary go through Slurm.
+    run_snakemake(work, "--cores", "2", "results/analysis/survival.parquet")
+    env = {**os.environ, "PYTHONPATH": str(PLUGINS),
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    cmd = [str(Path(sys.executable).with_name("snakemake")), "-s", str(REPO / "Snakefile"),
+           "--directory", str(work), "--profile", str(HARNESS / "profile"),
+           "results/bootstrap/summary.csv"]
+    proc = subprocess.run(["timeout", "-k", "10", "600", *cmd], capture_output=True, text=True,
+                          env=env)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-6000:]
+    job_ids = re.findall(r"SLURM jobid (\d+)", out)
+    assert len(job_ids) >= 4, out[-4000:]   # 3 chunk jobs + the summary
+    accounting = subprocess.run(["squeue", "-h", "-t", "all", "-o", "%i %j %T"],
+                                capture_output=True, text=True).stdout
+    for job_id in job_ids:
+        assert re.search(rf"^{job_id} \S+ COMPLETED$", accounting, re.M), accounting
+    assert (work / "results/bootstrap/summary.csv").read_bytes() == (
+        local_work / "results/bootstrap/summary.csv").read_bytes()
