@@ -16,6 +16,10 @@ include: "rules/analysis.smk"
 include: "rules/models.smk"
 include: "rules/bootstrap.smk"
 include: "rules/tables.smk"
+include: "rules/report.smk"
+include: "rules/extended.smk"
+include: "rules/montecarlo.smk"
+include: "rules/real.smk"
 
 
 rule all:

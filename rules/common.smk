@@ -100,4 +100,27 @@ def get_final_targets():
     ]
     if N_CHUNKS:
         targets.append("results/bootstrap/summary.csv")
+    targets += get_report_targets() + get_extended_targets()
     return targets
+
+
+# --- report, figures, audit, lineage (rules/report.smk) ---------------------------------------
+
+
+def get_report_targets():
+    """Outputs of rules/report.smk that `snakemake` (rule all) builds."""
+    return []
+
+
+# --- models beyond the paper (rules/extended.smk) ------------------------------------------------
+
+
+def get_extended_targets():
+    """Outputs of rules/extended.smk that `snakemake` (rule all) builds."""
+    return []
+
+
+# --- Monte Carlo study (rules/montecarlo.smk; target `snakemake montecarlo`) -----------------
+
+
+# --- the official 832-county list (rules/real.smk; target `snakemake real`) ------------------
