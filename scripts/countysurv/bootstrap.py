@@ -591,8 +591,17 @@ def cox_efron_batched(
     if max_iter < 1 or not tol > 0:
         raise InputDataError(f"cox_efron_batched: need max_iter >= 1, tol > 0 ({max_iter}, {tol})")
     event = event.astype(np.int64)
-    design = _CoxDesign(X, time, event, risk_sums)
     p = X.shape[1]
+    B = W.shape[0]
+    if not event.any():
+        # No event in the data at all: every replicate fails the same way (the risk-set
+        # structure below needs at least one death).
+        nan = np.full((B, p), np.nan)
+        return CoxBatchResult(coef=nan, se=nan.copy(), loglik=np.full(B, np.nan),
+                              iterations=np.zeros(B, dtype=np.int64),
+                              converged=np.zeros(B, dtype=bool),
+                              failure=_reasons(np.full(B, _CODE["no_events"], dtype=np.int64)))
+    design = _CoxDesign(X, time, event, risk_sums)
     if isinstance(init, str):
         if init != "full_sample":
             raise InputDataError(
@@ -606,7 +615,6 @@ def cox_efron_batched(
         if start.shape != (p,) or not np.isfinite(start).all():
             raise InputDataError(f"cox_efron_batched: init must be finite with shape ({p},)")
     Ws = W[:, design.order]
-    B = W.shape[0]
     out = {
         "coef": np.empty((B, p)), "se": np.empty((B, p)), "loglik": np.empty(B),
         "iterations": np.empty(B, dtype=np.int64), "converged": np.empty(B, dtype=bool),

@@ -408,3 +408,12 @@ def test_summarize_point_and_duplicates():
 def test_format_summary_rounds_to_12_significant_digits():
     out = bs.format_summary(pd.DataFrame({"x": [0.1 + 0.2, 1.0 / 3.0, np.nan], "n": [1, 2, 3]}))
     assert out.to_csv(index=False) == "x,n\n0.3,1\n0.333333333333,2\n,3\n"
+
+
+def test_cox_efron_batched_reports_no_events_when_the_data_have_none():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 2))
+    time = rng.integers(1, 100, 20).astype(float)
+    result = bs.cox_efron_batched(X, time, np.zeros(20), np.ones((3, 20)))
+    assert list(result.failure) == ["no_events"] * 3
+    assert np.isnan(result.coef).all() and not result.converged.any()
