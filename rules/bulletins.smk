@@ -1,16 +1,21 @@
 # Stage 1: one job per county file, raw bulletin CSV -> normalized long rows + rejects.
+# A shell rule running the thin script with the workflow's own Python: this job runs once per
+# county, so its start-up matters (no script preamble, no pandas/pandera; see BENCHMARKS.md).
+# The script and the package modules it imports are inputs, so editing them reruns the rule.
 
 
 rule ingest_bulletin:
     input:
         csv=get_bulletin_csv,
-        code=package_modules("bulletins", "indicators", "schemas"),
+        script=workflow_script("ingest_bulletin.py"),
+        code=package_modules("bulletins", "indicators"),
     output:
         records="results/bulletins/{county}.parquet",
         rejects="results/bulletins/{county}.rejects.csv",
         counts="results/bulletins/{county}.counts.json",
     params:
         years=[config["years"]["first"], config["years"]["last"]],
+        python=PYTHON,
     log:
         "results/logs/ingest_bulletin/{county}.log",
     benchmark:
@@ -18,5 +23,7 @@ rule ingest_bulletin:
     resources:
         mem_mb=500,
         runtime=5,
-    script:
-        "../scripts/ingest_bulletin.py"
+    shell:
+        "{params.python:q} {input.script:q} --csv {input.csv:q} --years {params.years}"
+        " --records {output.records:q} --rejects {output.rejects:q}"
+        " --counts {output.counts:q} --log {log:q}"

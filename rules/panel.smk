@@ -4,6 +4,7 @@
 rule build_panel:
     input:
         records=expand("results/bulletins/{county}.parquet", county=COUNTIES),
+        rejects=expand("results/bulletins/{county}.rejects.csv", county=COUNTIES),
         counts=expand("results/bulletins/{county}.counts.json", county=COUNTIES),
         code=package_modules("panels", "indicators", "schemas"),
     output:

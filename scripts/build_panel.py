@@ -1,18 +1,14 @@
 """Rule build_panel: all counties' normalized rows -> county x year panel and coverage."""
 
-import pandas as pd
-
 from countysurv import io, panels
 from countysurv.logs import run_main, start_log
-from countysurv.schemas import BulletinRecord, CountyYear, Coverage
+from countysurv.schemas import CountyYear, Coverage
 
 
-def main(record_paths, count_paths, years, sector_tolerance, panel_path, coverage_path,
-         ingestion_path, log_path):
+def main(record_paths, reject_paths, count_paths, years, sector_tolerance, panel_path,
+         coverage_path, ingestion_path, log_path):
     log = start_log(log_path)
-    records = pd.concat([io.read_parquet(p) for p in record_paths], ignore_index=True)
-    records = io.validate(records, BulletinRecord, "normalized bulletins", log)
-    ingestion = panels.ingestion_summary([io.read_json(p) for p in count_paths])
+    records, ingestion = panels.load_bulletins(record_paths, reject_paths, count_paths, log)
     log.info("%d files: %d rows in = %d kept + %d rejected", len(ingestion),
              ingestion["rows_in"].sum(), ingestion["rows_kept"].sum(),
              ingestion["rows_rejected"].sum())
@@ -28,6 +24,6 @@ def main(record_paths, count_paths, years, sector_tolerance, panel_path, coverag
     io.write_csv(ingestion, ingestion_path)
 
 
-run_main(main, snakemake.input.records, snakemake.input.counts, snakemake.params.years,
-         snakemake.params.sector_tolerance, snakemake.output.panel, snakemake.output.coverage,
-         snakemake.output.ingestion, snakemake.log[0])
+run_main(main, snakemake.input.records, snakemake.input.rejects, snakemake.input.counts,
+         snakemake.params.years, snakemake.params.sector_tolerance, snakemake.output.panel,
+         snakemake.output.coverage, snakemake.output.ingestion, snakemake.log[0])

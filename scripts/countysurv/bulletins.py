@@ -5,6 +5,11 @@ numbers kept, and every data row ends either in the normalized records or in the
 reason: ``rows_in == rows_kept + rows_rejected`` always holds, and :func:`ingest_bulletin`
 checks it. Problems that make the whole file unusable (undecodable bytes, no header, missing
 columns, no data rows) raise :class:`~countysurv.errors.InputDataError` naming the file.
+
+This module imports neither pandas nor pandera: it runs once per county in its own job, and
+start-up is most of such a job's cost. The kept rows are validated against
+:class:`~countysurv.schemas.BulletinRecord` in the panel job, which names the file and line of
+any failure. :attr:`IngestResult.records` / ``rejects`` build DataFrames on demand.
 """
 
 from __future__ import annotations
@@ -15,11 +20,14 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .errors import InputDataError
 from .indicators import INDICATORS, canonical_indicator, normalize_text, parse_number, unit_factor
+from .io import escape_cell, write_json, write_rows_csv, write_rows_parquet
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -28,16 +36,36 @@ OPTIONAL_COLUMNS = ("source", "note")
 RECORD_COLUMNS = ["county_code", "county_name", "year", "indicator", "value", "unit", "raw_value",
                   "raw_unit", "factor", "line", "source", "note"]
 REJECT_COLUMNS = ["file", "line", "raw", "reason"]
-FILE_NAME = re.compile(r"^\d{6}\.csv$")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Column types of ``results/bulletins/<code>.parquet`` (the BulletinRecord schema's columns).
+RECORD_SCHEMA = [("county_code", "string"), ("county_name", "string"), ("year", "int64"),
+                 ("indicator", "string"), ("value", "float64"), ("unit", "string"),
+                 ("raw_value", "string"), ("raw_unit", "string"), ("factor", "float64"),
+                 ("line", "int64"), ("source", "string"), ("note", "string")]
+FILE_NAME = re.compile(r"^[0-9]{6}\.csv$")  # ASCII digits only: \d also matches ９ or ٩
 
 
 def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
     """Decode a bulletin file; return ``(text, encoding)``.
 
     Tries UTF-8 with BOM, plain UTF-8, then GB18030 (a superset of GBK and GB2312). Raises
-    :class:`InputDataError` naming the first undecodable byte when none of them fits.
+    :class:`InputDataError` naming the first undecodable byte when none of them fits, and for
+    UTF-16 files and NUL bytes (a binary or UTF-16 file, which GB18030 would decode to garbage).
     """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputDataError(
+            f"{source}: cannot decode as UTF-8 or GB18030: it starts with a UTF-16/UTF-32 "
+            f"byte-order mark (0x{data[0]:02x} 0x{data[1]:02x}); re-save the file as UTF-8")
+    text, encoding = _decode(data, source)
+    if "\x00" in text:
+        offset = data.index(b"\x00")
+        line = data[:offset].count(b"\n") + 1
+        raise InputDataError(
+            f"{source}: contains a NUL byte at offset {offset}, line {line} (a binary or "
+            f"UTF-16 file?); re-save it as UTF-8 text")
+    return text, encoding
+
+
+def _decode(data: bytes, source: str) -> tuple[str, str]:
     if data.startswith(b"\xef\xbb\xbf"):
         try:
             return data[3:].decode("utf-8"), "utf-8-sig"
@@ -58,20 +86,34 @@ def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
                 f"re-save the file as UTF-8") from None
 
 
-def escape_cell(text: str) -> str:
-    """Neutralise spreadsheet formula injection: prefix a cell that starts like a formula."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 @dataclass
 class IngestResult:
-    """The outcome of ingesting one file: kept records, rejects and counts."""
+    """The outcome of ingesting one file: kept records, rejects and counts.
 
-    records: pd.DataFrame
-    rejects: pd.DataFrame
+    ``record_rows`` are dicts keyed by :data:`RECORD_COLUMNS` (sorted by year and indicator);
+    ``reject_rows`` are ``(file, line, raw, reason)`` tuples sorted by line, with ``raw`` and
+    ``reason`` formula-escaped.
+    """
+
+    record_rows: list[dict[str, Any]]
+    reject_rows: list[tuple[str, int, str, str]]
     encoding: str
     rows_in: int
     counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def records(self) -> pd.DataFrame:
+        """The kept rows as a DataFrame (imports pandas)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.record_rows, columns=RECORD_COLUMNS)
+
+    @property
+    def rejects(self) -> pd.DataFrame:
+        """The rejected rows as a DataFrame (imports pandas)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.reject_rows, columns=REJECT_COLUMNS)
 
 
 def _read_rows(text: str, source: str) -> tuple[list[str], list[tuple[int, str, list[str]]]]:
@@ -127,12 +169,12 @@ def _parse_record(cells: list[str], cols: dict[str, int], n_header: int, county_
         return cells[cols[name]] if name in cols else ""
 
     code = normalize_text(cell("county_code"))
-    if not re.fullmatch(r"\d{6}", code):
+    if not re.fullmatch(r"[0-9]{6}", code):
         return None, f"county_code {cell('county_code').strip()!r} is not a 6-digit code"
     if code != county_code:
         return None, f"county_code {code} differs from the file name's code {county_code}"
-    year_text = normalize_text(cell("year"))
-    if not re.fullmatch(r"\d{4}", year_text):
+    year_text = normalize_text(cell("year")).removesuffix("年")  # "2015年" is the year 2015
+    if not re.fullmatch(r"[0-9]{4}", year_text):
         return None, f"year {cell('year').strip()!r} is not a 4-digit year"
     year = int(year_text)
     if not years[0] <= year <= years[1]:
@@ -229,14 +271,11 @@ def ingest_bulletin(data: bytes, source: str, county_code: str,
             parsed.append(rec)
     kept, dup_rejects = _resolve_duplicates(parsed)
     rejected += dup_rejects
-    records = pd.DataFrame(kept, columns=RECORD_COLUMNS)
     order = {name: i for i, name in enumerate(INDICATORS)}
-    records = (records.assign(_o=records["indicator"].map(order))
-               .sort_values(["year", "_o"], kind="stable").drop(columns="_o")
-               .reset_index(drop=True))
-    rejects = pd.DataFrame(
-        [(source, line, escape_cell(raw_by_line[line]), escape_cell(reason))
-         for line, reason in sorted(rejected)], columns=REJECT_COLUMNS)
+    records = sorted(({c: rec.get(c) for c in RECORD_COLUMNS} for rec in kept),
+                     key=lambda r: (r["year"], order[r["indicator"]]))
+    rejects = [(source, line, escape_cell(raw_by_line[line]), escape_cell(reason))
+               for line, reason in sorted(rejected)]
     if len(records) + len(rejects) != len(rows):
         raise AssertionError(f"{source}: row accounting broken: {len(rows)} in, "
                              f"{len(records)} kept, {len(rejects)} rejected")
@@ -267,6 +306,18 @@ def read_bulletin(path: str | Path, years: tuple[int, int]) -> IngestResult:
              "collapsed, %d rows in conflicts)", path, result.encoding, result.rows_in,
              result.counts["rows_kept"], result.counts["rows_rejected"],
              result.counts["duplicates_collapsed"], result.counts["conflicts"])
-    for rej in result.rejects.itertuples():
-        log.info("%s: line %d rejected: %s", path, rej.line, rej.reason)
+    for _file, line, _raw, reason in result.reject_rows:
+        log.info("%s: line %d rejected: %s", path, line, reason)
     return result
+
+
+def write_outputs(result: IngestResult, csv_path: str | Path, records_path: str | Path,
+                  rejects_path: str | Path, counts_path: str | Path) -> None:
+    """Write one file's kept rows (parquet), rejects (CSV) and row accounting (JSON).
+
+    Each file is written atomically; the counts last, so they never describe outputs that are
+    not there.
+    """
+    write_rows_parquet(result.record_rows, RECORD_SCHEMA, records_path)
+    write_rows_csv(REJECT_COLUMNS, result.reject_rows, rejects_path)
+    write_json({"file": str(csv_path), "encoding": result.encoding, **result.counts}, counts_path)

@@ -1,25 +1,37 @@
 """File I/O: atomic writes, deterministic parquet/CSV/JSON, validated reads.
 
 Every output is written to a temporary file in the destination folder and then renamed over the
-target, so an interrupted job never leaves a half-written file that looks complete.
+target, so an interrupted job never leaves a half-written file that looks complete. Every CSV
+cell that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR at the start,
+and not a plain number) is written with a leading ``'`` (:func:`escape_cell`).
+
+pandas and pyarrow are imported inside the functions that need them: the per-county ingestion
+job imports this module and must start in a fraction of a second (see BENCHMARKS.md).
 """
 
 from __future__ import annotations
 
+import csv
+import glob
 import json
 import logging
 import math
 import os
+import re
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from .errors import InputDataError
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 log = logging.getLogger(__name__)
+
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
 
 
 @contextmanager
@@ -27,8 +39,13 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` if the block succeeds."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    # A job killed mid-write (SIGKILL, power loss) leaves its temporary file behind; the rerun
+    # that writes the same target removes it. Snakemake never runs two jobs for one output.
+    for stale in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        stale.unlink(missing_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; give outputs the usual permissions
     tmp_path = Path(tmp)
     try:
         yield tmp_path
@@ -36,6 +53,30 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^-?(inf|nan)$")
+
+
+def escape_cell(text: str) -> str:
+    """Neutralise spreadsheet formula injection: prefix ``'`` to a cell that starts like a formula.
+
+    A plain number (``-5``, ``+1.5e3``) is left alone; anything else starting with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return is prefixed.
+    """
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(text):
+        return "'" + text
+    return text
+
+
+def escape_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose text cells are passed through :func:`escape_cell`."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or str(out[col].dtype).startswith("string"):
+            out[col] = out[col].map(lambda v: escape_cell(v) if isinstance(v, str) else v)
+    return out
 
 
 def write_text(text: str, path: str | Path) -> None:
@@ -50,18 +91,89 @@ def write_parquet(df: pd.DataFrame, path: str | Path) -> None:
         df.to_parquet(tmp, index=False, engine="pyarrow", compression="zstd")
 
 
+def _arrow_column(values: list, kind: str) -> Any:
+    """One pyarrow array built from its buffers.
+
+    ``pa.array`` on Python lists or numpy arrays imports pandas (pyarrow checks whether the
+    input is a pandas object), which costs the ingestion job ~0.5 s; buffers do not.
+    """
+    import array
+    import sys
+
+    import pyarrow as pa
+
+    n = len(values)
+    valid = bytearray((n + 7) // 8)
+    nulls = 0
+    for i, v in enumerate(values):
+        if v is None:
+            nulls += 1
+        else:
+            valid[i // 8] |= 1 << (i % 8)
+    bitmap = pa.py_buffer(bytes(valid)) if nulls else None
+    if kind == "string":
+        offsets, data = array.array("i", [0]), bytearray()
+        for v in values:
+            if v is not None:
+                data += v.encode("utf-8")
+            offsets.append(len(data))
+        buffers = [bitmap, offsets, bytes(data)]
+        arrow_type = pa.string()
+    else:
+        code, arrow_type = {"int64": ("q", pa.int64()), "float64": ("d", pa.float64())}[kind]
+        buffers = [bitmap, array.array(code, [0 if v is None else v for v in values])]
+    if sys.byteorder == "big":  # Arrow buffers are little-endian
+        for buf in buffers:
+            if isinstance(buf, array.array):
+                buf.byteswap()
+    return pa.Array.from_buffers(arrow_type, n, [b if b is None or isinstance(b, pa.Buffer)
+                                                 else pa.py_buffer(b) for b in buffers],
+                                 null_count=nulls)
+
+
+def write_rows_parquet(rows: Sequence[dict], schema: Sequence[tuple[str, str]],
+                       path: str | Path) -> None:
+    """Write dict rows to parquet with pyarrow alone (no pandas), atomically and reproducibly.
+
+    ``schema`` lists ``(column, type)`` with type ``"string"``, ``"int64"`` or ``"float64"``;
+    ``None`` is a null. :func:`read_parquet` gives back the frame that :func:`write_parquet` of
+    the same rows would have written.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_arrays([_arrow_column([row[name] for row in rows], kind)
+                                  for name, kind in schema], names=[name for name, _ in schema])
+    table.validate(full=True)
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp, compression="zstd")
+
+
 def write_csv(df: pd.DataFrame, path: str | Path, **kwargs: Any) -> None:
-    """Write ``df`` to CSV (UTF-8, LF, no index) atomically."""
+    """Write ``df`` to CSV (UTF-8, LF, no index) atomically; text cells are formula-escaped."""
     kwargs.setdefault("index", False)
     kwargs.setdefault("lineterminator", "\n")
     with atomic_path(path) as tmp:
-        df.to_csv(tmp, encoding="utf-8", **kwargs)
+        escape_frame(df).to_csv(tmp, encoding="utf-8", **kwargs)
+
+
+def write_rows_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], path: str | Path) -> None:
+    """Write rows to CSV with the csv module (no pandas), atomically; formula-escaped.
+
+    The bytes equal :func:`write_csv` of the same table (UTF-8, LF, minimal quoting).
+    """
+    with atomic_path(path) as tmp:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(header)
+            writer.writerows([escape_cell(c) if isinstance(c, str) else c for c in row]
+                             for row in rows)
 
 
 def _json_default(obj: Any) -> Any:
     if hasattr(obj, "item"):
         return obj.item()
-    if isinstance(obj, (pd.Timestamp,)):
+    if hasattr(obj, "isoformat"):  # datetime, date, pandas.Timestamp
         return obj.isoformat()
     raise TypeError(f"cannot serialize {type(obj).__name__} to JSON")
 
@@ -94,12 +206,14 @@ def read_json(path: str | Path) -> Any:
         raise InputDataError(f"{path}: cannot read JSON ({err})") from None
 
 
-def validate(df: pd.DataFrame, model: Any, source: str | Path, logger: logging.Logger | None = None
-             ) -> pd.DataFrame:
+def validate(df: pd.DataFrame, model: Any, source: str | Path, logger: logging.Logger | None = None,
+             locate: Any = None) -> pd.DataFrame:
     """Validate ``df`` against a pandera model lazily; raise one :class:`InputDataError`.
 
     All failures are collected (``lazy=True``); the failure cases are logged in full and the
-    error message names ``source`` and summarises the first few failures.
+    error message names ``source`` and summarises the first few failures. ``locate``, when
+    given, maps a row position of ``df`` to where that row came from (e.g. ``file line 12``),
+    and the message names it.
     """
     import pandera.errors
 
@@ -112,8 +226,13 @@ def validate(df: pd.DataFrame, model: Any, source: str | Path, logger: logging.L
         cases = err.failure_cases
         logger.error("%s: %d schema failures against %s:\n%s", source, len(cases),
                      model.__name__, cases.to_string())
+        def where(index: Any) -> str:
+            if locate is not None and isinstance(index, int) and 0 <= index < len(df):
+                return locate(index)
+            return f"index {index}"
+
         summary = "; ".join(
-            f"{row.check} on column {row.column} (index {row.index}, value {row.failure_case!r})"
+            f"{row.check} on column {row.column} ({where(row.index)}, value {row.failure_case!r})"
             for row in cases.head(5).itertuples()
         )
         raise InputDataError(
@@ -124,6 +243,8 @@ def validate(df: pd.DataFrame, model: Any, source: str | Path, logger: logging.L
 def read_parquet(path: str | Path, model: Any = None, logger: logging.Logger | None = None
                  ) -> pd.DataFrame:
     """Read a parquet file (and validate it against ``model`` when given)."""
+    import pandas as pd
+
     try:
         df = pd.read_parquet(path)
     except (OSError, ValueError) as err:

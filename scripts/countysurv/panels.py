@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import logging
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -81,3 +83,52 @@ def ingestion_summary(counts: list[dict]) -> pd.DataFrame:
 
         raise InputDataError(f"row accounting does not add up for {', '.join(broken['file'])}")
     return table.sort_values("file").reset_index(drop=True)
+
+
+def _count_csv_rows(path: str | Path) -> int:
+    """Data rows of a CSV written by this package (header excluded; quoted newlines allowed)."""
+    with open(path, encoding="utf-8", newline="") as fh:
+        return max(sum(1 for _ in csv.reader(fh)) - 1, 0)
+
+
+def load_bulletins(record_paths: list[str], reject_paths: list[str], count_paths: list[str],
+                   logger: logging.Logger | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every county's normalized rows, validated, and the row accounting of every file.
+
+    The ingestion jobs do not import pandera (start-up cost); their rows are validated here
+    against :class:`~countysurv.schemas.BulletinRecord`, lazily, and a failure names the raw
+    CSV file and line of each offending row. The accounting is checked against the files on
+    disk: the parquet holds ``rows_kept`` rows and the rejects CSV ``rows_rejected`` rows, and
+    ``rows_in == rows_kept + rows_rejected`` for every file.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from .errors import InputDataError
+    from .io import read_json, validate
+    from .schemas import BulletinRecord
+
+    counts = [read_json(p) for p in count_paths]
+    tables = []
+    for rec_path, rej_path, count in zip(record_paths, reject_paths, counts, strict=True):
+        try:
+            table = pq.read_table(rec_path).replace_schema_metadata(None)
+        except (OSError, pa.ArrowException) as err:
+            raise InputDataError(f"{rec_path}: cannot read parquet ({err})") from None
+        n_rejected = _count_csv_rows(rej_path)
+        if table.num_rows != count["rows_kept"] or n_rejected != count["rows_rejected"]:
+            raise InputDataError(
+                f"{count['file']}: its outputs disagree with its row counts ({table.num_rows} "
+                f"rows in {rec_path}, {count['rows_kept']} counted; {n_rejected} in {rej_path}, "
+                f"{count['rows_rejected']} counted); rerun its ingestion")
+        tables.append(table)
+    ingestion = ingestion_summary(counts)
+    records = (pa.concat_tables(tables, promote_options="permissive").to_pandas()
+               if tables else pd.DataFrame(columns=list(BulletinRecord.to_schema().columns)))
+    files = {Path(c["file"]).stem: c["file"] for c in counts}
+
+    def locate(i: int) -> str:
+        code = records["county_code"].iat[i]
+        return f"{files.get(code, code)} line {records['line'].iat[i]}"
+
+    return validate(records, BulletinRecord, "normalized bulletin rows", logger, locate), ingestion

@@ -149,3 +149,41 @@ class SurvivalSpell(pa.DataFrameModel):
 
 # The fixed column order of the survival dataset (DESIGN section 5).
 SURVIVAL_COLUMNS = list(SurvivalSpell.to_schema().columns)
+
+
+class CountingProcessInterval(pa.DataFrameModel):
+    """One county at risk during one calendar year (time-varying Cox). Key: (county_code, year).
+
+    At risk on (start, stop] days since the policy date; ``event`` 1 only on the interval ending
+    with the exit; covariates are those of bulletin year ``covariate_year`` (year − lag), with
+    ``fallback`` True when one came from a neighbouring year.
+    """
+
+    county_code: str = pa.Field(str_matches=CODE)
+    year: int = pa.Field(ge=1949, le=2100)
+    covariate_year: int = pa.Field(ge=1900, le=2100)
+    start: int = pa.Field(ge=0)
+    stop: int = pa.Field(gt=0)
+    event: int = pa.Field(isin=[0, 1])
+    upgrading_index: float
+    integration_12: float = pa.Field(ge=0)
+    integration_13: float = pa.Field(ge=0)
+    nation: int = pa.Field(isin=[0, 1])
+    industry: int = pa.Field(isin=[0, 1])
+    resource_endowment: float
+    fallback: bool
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["county_code", "year"]
+
+    @pa.dataframe_check
+    def stop_after_start(cls, df: pd.DataFrame) -> pd.Series:
+        """Every interval has positive length."""
+        return df["stop"] > df["start"]
+
+    @pa.dataframe_check
+    def at_most_one_event_per_county(cls, df: pd.DataFrame) -> pd.Series:
+        """A county exits at most once."""
+        return df.groupby("county_code")["event"].transform("sum") <= 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io as _io
 import logging
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -49,7 +50,7 @@ def read_reference(path: str | Path) -> pd.DataFrame:
             problems.append(f"line {line}: {len(cells)} fields, header has {len(header)}")
             continue
         rec = {c: cells[header.index(c)].strip() for c in REFERENCE_COLUMNS}
-        if not (len(rec["county_code"]) == 6 and rec["county_code"].isdigit()):
+        if not re.fullmatch(r"[0-9]{6}", rec["county_code"]):
             problems.append(f"line {line}: county_code {rec['county_code']!r} is not 6 digits")
         elif rec["county_code"] in seen:
             problems.append(f"line {line}: county_code {rec['county_code']} repeats line "

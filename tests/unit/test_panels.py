@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from countysurv import io
+from countysurv import io, panels
 from countysurv.errors import InputDataError
 from countysurv.panels import build_panel, coverage_table, ingestion_summary
 from countysurv.schemas import CountyYear, Coverage
@@ -80,3 +80,44 @@ def test_ingestion_summary_raises_when_rows_do_not_add_up():
     assert len(ingestion_summary([ok])) == 1
     with pytest.raises(InputDataError, match="b.csv"):
         ingestion_summary([ok, {**ok, "file": "b.csv", "rows_in": 4}])
+
+
+def _ingested(tmp_path, text):
+    from countysurv.bulletins import read_bulletin, write_outputs
+
+    src = tmp_path / "990001.csv"
+    src.write_text("county_code,county_name,year,indicator,value,unit\n" + text, encoding="utf-8")
+    paths = [tmp_path / f"990001.{ext}" for ext in ("parquet", "rejects.csv", "counts.json")]
+    write_outputs(read_bulletin(src, (2014, 2019)), src, *paths)
+    return src, [str(p) for p in paths]
+
+
+def test_load_bulletins_validates_rows_naming_file_and_line(tmp_path):
+    from countysurv.bulletins import RECORD_SCHEMA
+    from countysurv.errors import InputDataError
+    from countysurv.io import write_rows_parquet
+
+    src, (records, rejects, counts) = _ingested(tmp_path, "990001,x,2015,gdp,1,亿元\n"
+                                                          "990001,x,2016,gdp,2,亿元\n")
+    frame, ingestion = panels.load_bulletins([records], [rejects], [counts])
+    assert frame["value"].tolist() == [1e8, 2e8] and ingestion["rows_in"].tolist() == [2]
+    # A row that breaks the schema (written by hand: ingestion never writes one) is named.
+    rows = frame.to_dict("records")
+    rows[1]["value"] = -5.0
+    write_rows_parquet(rows, RECORD_SCHEMA, records)
+    with pytest.raises(InputDataError, match=rf"{src} line 3, value -5.0"):
+        panels.load_bulletins([records], [rejects], [counts])
+
+
+def test_load_bulletins_checks_the_accounting_against_the_files(tmp_path):
+    import json
+
+    from countysurv.errors import InputDataError
+
+    src, (records, rejects, counts) = _ingested(tmp_path, "990001,x,2015,gdp,1,亿元\n"
+                                                          "990001,x,2015,gdp,x,亿元\n")
+    data = json.loads(open(counts, encoding="utf-8").read())
+    data["rows_kept"], data["rows_in"] = 2, 3
+    open(counts, "w", encoding="utf-8").write(json.dumps(data))
+    with pytest.raises(InputDataError, match="outputs disagree with its row counts"):
+        panels.load_bulletins([records], [rejects], [counts])
