@@ -1,0 +1,27 @@
+"""Rule build_lineage: for each county and covariate, the raw bulletin rows it came from."""
+
+from pathlib import Path
+
+import pandas as pd
+
+from countysurv import io, lineage
+from countysurv.logs import run_main, start_log
+from countysurv.schemas import SurvivalSpell
+
+
+def main(record_paths, covariates_path, survival_path, counties_path, bulletins_dir, upgrading,
+         csv_path, log_path):
+    log = start_log(log_path)
+    records = pd.concat([io.read_parquet(p) for p in record_paths], ignore_index=True)
+    files = {Path(p).stem: str(Path(bulletins_dir) / f"{Path(p).stem}.csv") for p in record_paths}
+    table = lineage.build_lineage(
+        io.read_parquet(survival_path, SurvivalSpell, log), io.read_parquet(covariates_path),
+        records, lineage.read_reference_lines(counties_path), files, str(counties_path), upgrading)
+    log.info("lineage: %d rows for %d counties (%d rows from fallback years)", len(table),
+             table["county_code"].nunique(), int(table["fallback"].sum()))
+    io.write_csv(lineage.escape_for_csv(table), csv_path, float_format="%.17g")
+
+
+run_main(main, list(snakemake.input.records), snakemake.input.covariates,
+         snakemake.input.survival, snakemake.input.counties, snakemake.params.bulletins_dir,
+         snakemake.params.upgrading, snakemake.output.csv, snakemake.log[0])

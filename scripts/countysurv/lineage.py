@@ -1,0 +1,224 @@
+"""Cell-to-source lineage: which raw bulletin rows each covariate of the survival dataset came from.
+
+One output row per (county, covariate, input indicator). For a panel covariate the inputs are the
+indicators its formula uses (:data:`FORMULAS`) in the year the covariate was taken from
+(``<cov>_year`` of ``covariates.parquet``, flagged ``fallback`` when it is not the baseline year);
+each input row carries what ingestion kept of the raw cell: the bulletin file and its physical
+line, the value and unit as printed, the conversion factor to the canonical unit, the canonical
+value, the bulletin title (``source``) and note. ``nation`` comes from the county reference list
+(its ``ethnic_area`` cell, file and line).
+
+Recomputing a covariate from its rows gives the survival dataset's value, e.g. ``integration_12``
+= value(agri_machinery_power) / value(rural_population); the test suite checks this for every
+county.
+"""
+
+from __future__ import annotations
+
+import csv
+import io as _io
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from .bulletins import decode_bytes, escape_cell
+from .errors import InputDataError
+from .indices import UPGRADING_METHODS
+
+COVARIATES = ("upgrading_index", "integration_12", "integration_13", "nation", "industry",
+              "resource_endowment")
+
+#: Human-readable formula per covariate (``upgrading_index`` by method; resource endowment by
+#: whether per-capita GDP was printed or derived).
+FORMULAS: dict[str, str] = {
+    "upgrading_index/weighted_shares":
+        "(1·va_primary + 2·va_secondary + 3·va_tertiary) / (va_primary + va_secondary + va_tertiary)",
+    "upgrading_index/tertiary_secondary_ratio": "va_tertiary / va_secondary",
+    "integration_12": "agri_machinery_power / rural_population",
+    "integration_13": "agri_services_output / rural_population",
+    "industry": "1 if va_primary > va_secondary and va_primary > va_tertiary else 0",
+    "resource_endowment/printed": "ln(gdp_per_capita)",
+    "resource_endowment/derived": "ln(gdp / population)",
+    "nation": "ethnic_area of the county reference list",
+}
+
+_INPUTS: dict[str, tuple[str, ...]] = {
+    "upgrading_index/weighted_shares": ("va_primary", "va_secondary", "va_tertiary"),
+    "upgrading_index/tertiary_secondary_ratio": ("va_secondary", "va_tertiary"),
+    "integration_12": ("agri_machinery_power", "rural_population"),
+    "integration_13": ("agri_services_output", "rural_population"),
+    "industry": ("va_primary", "va_secondary", "va_tertiary"),
+    "resource_endowment/printed": ("gdp_per_capita",),
+    "resource_endowment/derived": ("gdp", "population"),
+}
+
+LINEAGE_COLUMNS = [
+    "county_code", "covariate", "covariate_value", "formula", "indicator", "year", "fallback",
+    "derived", "file", "line", "raw_value", "raw_unit", "factor", "value", "unit", "source", "note",
+]
+_TEXT_COLUMNS = ("formula", "indicator", "file", "raw_value", "raw_unit", "unit", "source", "note")
+RECORD_NEEDED = ("county_code", "year", "indicator", "value", "unit", "raw_value", "raw_unit",
+                 "factor", "line", "source", "note")
+
+
+def formula_key(covariate: str, upgrading: str, derived: bool) -> str:
+    """Key of :data:`FORMULAS` for one county's covariate."""
+    if covariate == "upgrading_index":
+        if upgrading not in UPGRADING_METHODS:
+            raise InputDataError(f"unknown upgrading method {upgrading!r}; one of {UPGRADING_METHODS}")
+        return f"upgrading_index/{upgrading}"
+    if covariate == "resource_endowment":
+        return "resource_endowment/" + ("derived" if derived else "printed")
+    return covariate
+
+
+def read_reference_lines(path: str | Path) -> pd.DataFrame:
+    """``county_code``, ``ethnic_area`` (as printed) and the physical ``line`` of each county."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as err:
+        raise InputDataError(f"{path}: cannot read the county reference ({err.strerror})") from None
+    text, _ = decode_bytes(data, str(path))
+    reader = csv.reader(_io.StringIO(text, newline=""))
+    header = [h.strip().lower() for h in next(reader, [])]
+    if "county_code" not in header or "ethnic_area" not in header:
+        raise InputDataError(f"{path}: line 1: needs columns county_code and ethnic_area")
+    i_code, i_eth = header.index("county_code"), header.index("ethnic_area")
+    rows = []
+    start = reader.line_num + 1
+    for cells in reader:
+        if any(c.strip() for c in cells) and len(cells) > max(i_code, i_eth):
+            rows.append({"county_code": cells[i_code].strip(),
+                         "ethnic_area": cells[i_eth].strip(), "line": start})
+        start = reader.line_num + 1
+    return pd.DataFrame(rows, columns=["county_code", "ethnic_area", "line"])
+
+
+def build_lineage(
+    survival: pd.DataFrame,
+    covariates: pd.DataFrame,
+    records: pd.DataFrame,
+    reference: pd.DataFrame,
+    bulletin_files: Mapping[str, str],
+    reference_file: str,
+    upgrading: str = "weighted_shares",
+) -> pd.DataFrame:
+    """Lineage rows for every county of ``survival`` and each of its six covariates.
+
+    Parameters
+    ----------
+    survival
+        The survival dataset (one row per county; the covariate values shown).
+    covariates
+        ``covariates.parquet``: ``<cov>_year``, ``<cov>_fallback``, ``resource_endowment_derived``.
+    records
+        Normalized bulletin rows of all counties (:data:`RECORD_NEEDED` columns).
+    reference
+        :func:`read_reference_lines` of the county reference list.
+    bulletin_files
+        County code → path of its raw bulletin CSV (shown in the ``file`` column).
+    reference_file
+        Path of the county reference list (the ``file`` of ``nation`` rows).
+    upgrading
+        The configured upgrading-index method (``indices.upgrading``).
+
+    Raises
+    ------
+    InputDataError
+        A covariate's input row is not among the records (the lineage would be incomplete).
+    """
+    missing = [c for c in RECORD_NEEDED if c not in records.columns]
+    if missing:
+        raise InputDataError(f"bulletin records lack column(s) {missing}")
+    rec_index = {(str(r["county_code"]), int(r["year"]), str(r["indicator"])): r
+                 for r in records.to_dict("records")}
+    cov_index = {str(r["county_code"]): r for r in covariates.to_dict("records")}
+    ref_index = {str(r["county_code"]): r for r in reference.to_dict("records")}
+    rows: list[dict] = []
+    for surv in survival.sort_values("county_code").to_dict("records"):
+        code = str(surv["county_code"])
+        cov = cov_index.get(code)
+        if cov is None:
+            raise InputDataError(f"county {code} is in the survival dataset but not in covariates")
+        for covariate in COVARIATES:
+            if covariate == "nation":
+                ref = ref_index.get(code)
+                if ref is None:
+                    raise InputDataError(f"county {code} is not in {reference_file}")
+                rows.append({
+                    "county_code": code, "covariate": "nation",
+                    "covariate_value": float(surv["nation"]), "formula": FORMULAS["nation"],
+                    "indicator": "ethnic_area", "year": pd.NA, "fallback": False,
+                    "derived": False, "file": str(reference_file), "line": int(ref["line"]),
+                    "raw_value": str(ref["ethnic_area"]), "raw_unit": "", "factor": 1.0,
+                    "value": float(ref["ethnic_area"]), "unit": "0/1",
+                    "source": "county reference list", "note": ""})
+                continue
+            derived = bool(cov.get("resource_endowment_derived", False)) \
+                if covariate == "resource_endowment" else False
+            key = formula_key(covariate, upgrading, derived)
+            year = cov[f"{covariate}_year"]
+            if pd.isna(year):
+                raise InputDataError(f"county {code}: {covariate} has no year in covariates")
+            year = int(year)
+            for indicator in _INPUTS[key]:
+                rec = rec_index.get((code, year, indicator))
+                if rec is None:
+                    raise InputDataError(
+                        f"county {code}: {covariate} uses {indicator} of {year}, but no bulletin "
+                        "row holds it")
+                rows.append({
+                    "county_code": code, "covariate": covariate,
+                    "covariate_value": float(surv[covariate]), "formula": FORMULAS[key],
+                    "indicator": indicator, "year": year,
+                    "fallback": bool(cov[f"{covariate}_fallback"]), "derived": derived,
+                    "file": str(bulletin_files.get(code, "")), "line": int(rec["line"]),
+                    "raw_value": _text(rec["raw_value"]), "raw_unit": _text(rec["raw_unit"]),
+                    "factor": float(rec["factor"]), "value": float(rec["value"]),
+                    "unit": _text(rec["unit"]), "source": _text(rec["source"]),
+                    "note": _text(rec["note"])})
+    out = pd.DataFrame(rows, columns=LINEAGE_COLUMNS)
+    out["year"] = pd.array(out["year"].tolist(), dtype="Int64")
+    out["line"] = out["line"].astype("int64")
+    return out
+
+
+def _text(x: object) -> str:
+    if x is None or (isinstance(x, float) and np.isnan(x)) or x is pd.NA:
+        return ""
+    return str(x)
+
+
+def escape_for_csv(lineage: pd.DataFrame) -> pd.DataFrame:
+    """Neutralise formula-like text cells (spreadsheet injection) before writing CSV."""
+    out = lineage.copy()
+    for col in _TEXT_COLUMNS:
+        out[col] = out[col].map(lambda v: escape_cell(v) if isinstance(v, str) else v)
+    return out
+
+
+def recompute(rows: pd.DataFrame) -> float:
+    """Recompute one county's covariate from its lineage rows (the canonical ``value`` column)."""
+    v = {r["indicator"]: float(r["value"]) for r in rows.to_dict("records")}
+    formula = rows["formula"].iloc[0]
+    covariate = rows["covariate"].iloc[0]
+    if covariate == "nation":
+        return v["ethnic_area"]
+    if covariate == "upgrading_index" and "1·va_primary" in formula:
+        total = v["va_primary"] + v["va_secondary"] + v["va_tertiary"]
+        return (v["va_primary"] + 2 * v["va_secondary"] + 3 * v["va_tertiary"]) / total
+    if covariate == "upgrading_index":
+        return v["va_tertiary"] / v["va_secondary"]
+    if covariate == "integration_12":
+        return v["agri_machinery_power"] / v["rural_population"]
+    if covariate == "integration_13":
+        return v["agri_services_output"] / v["rural_population"]
+    if covariate == "industry":
+        return float(v["va_primary"] > v["va_secondary"] and v["va_primary"] > v["va_tertiary"])
+    if covariate == "resource_endowment":
+        return float(np.log(v["gdp_per_capita"] if "gdp_per_capita" in v
+                            else v["gdp"] / v["population"]))
+    raise InputDataError(f"unknown covariate {covariate!r}")
+
