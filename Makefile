@@ -11,8 +11,9 @@ CORES ?= 2
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 # Debian packages the test suite needs: R with survival and lmtest (independent engines the
-# results are checked against) and a minimal LaTeX (Table 1's .tex must compile).
-DEB_TEST_PACKAGES := r-base-core r-cran-survival r-cran-lmtest texlive-latex-base
+# results are checked against), a minimal LaTeX (Table 1's .tex must compile) and chromium (the
+# report is opened in a real headless browser).
+DEB_TEST_PACKAGES := r-base-core r-cran-survival r-cran-lmtest texlive-latex-base chromium
 
 .PHONY: run test env system-deps slurm-plugins cluster report dryrun clean
 
@@ -40,6 +41,7 @@ system-deps:
 	command -v Rscript >/dev/null 2>&1 && Rscript -e 'quit(status = !all(sapply(c("survival","lmtest"), requireNamespace, quietly = TRUE)))' >/dev/null 2>&1 \
 	  || missing="r-base-core r-cran-survival r-cran-lmtest"; \
 	command -v pdflatex >/dev/null 2>&1 || missing="$$missing texlive-latex-base"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \

@@ -2,6 +2,7 @@
 # This is the only rule file with Python in it (STYLE.md section 2).
 
 import math
+import re
 import sys
 from pathlib import Path
 
@@ -39,7 +40,7 @@ def list_counties(bulletins_dir):
             continue
         if path.suffix.lower() != ".csv":
             continue
-        if not (len(path.stem) == 6 and path.stem.isdigit() and path.suffix == ".csv"):
+        if not (re.fullmatch(r"[0-9]{6}", path.stem) and path.suffix == ".csv"):
             _fail(f"{path}: bulletin files must be named <6-digit county code>.csv (e.g. 522727.csv)")
         codes.append(path.stem)
     if not codes:
@@ -53,14 +54,30 @@ CHUNKS = [f"{i:04d}" for i in range(N_CHUNKS)]
 
 
 wildcard_constraints:
-    county=r"\d{6}",
-    chunk=r"\d{4}",
+    county=r"[0-9]{6}",
+    chunk=r"[0-9]{4}",
+
+
+# The Python that runs Snakemake (the project's environment) runs the shell rules' scripts.
+PYTHON = sys.executable
+
+
+# The workflow's own files as plain paths (not workflow.source_path, as STYLE.md 2 suggests):
+# Snakemake records a source-cached input's checksum under a per-run temporary path, so a
+# module touched without a change would rerun every rule that lists it; a plain path keeps
+# "touching a file without changing its content reruns nothing" true for code as for data.
+SCRIPTS_DIR = Path(workflow.basedir) / "scripts"
+
+
+def workflow_script(name):
+    """A rule script as an input (for shell rules: editing it reruns the rule)."""
+    return str(SCRIPTS_DIR / name)
 
 
 def package_modules(*names):
     """The package modules a rule's script imports, as inputs: editing one reruns the rule."""
     base = ["__init__", "errors", "io", "logs"]
-    return [workflow.source_path(f"../scripts/countysurv/{name}.py") for name in base + list(names)]
+    return [str(SCRIPTS_DIR / "countysurv" / f"{name}.py") for name in base + list(names)]
 
 
 def get_bulletin_csv(wildcards):
@@ -108,8 +125,18 @@ def get_final_targets():
 
 
 def get_report_targets():
-    """Outputs of rules/report.smk that `snakemake` (rule all) builds."""
-    return []
+    """Outputs of rules/report.smk that `snakemake` (rule all) builds.
+
+    Everything the report shows except report.html itself, which `snakemake --report` writes.
+    """
+    figures = ["km_nation", "km_industry", "forest_cox", "schoenfeld", "index_distributions",
+               "panel_coverage"]
+    return [f"results/figures/{name}.{ext}" for name in figures for ext in ("png", "svg")] + [
+        "results/tables/paper_audit.md",
+        "results/tables/paper_audit.html",
+        "results/tables/paper_comparison.html",
+        "results/analysis/lineage.csv",
+    ]
 
 
 # --- models beyond the paper (rules/extended.smk) ------------------------------------------------
@@ -117,10 +144,64 @@ def get_report_targets():
 
 def get_extended_targets():
     """Outputs of rules/extended.smk that `snakemake` (rule all) builds."""
-    return []
+    return [
+        "results/analysis/counting_process.parquet",
+        "results/analysis/counting_process_dropped.csv",
+        "results/models/weibull_aft.json",
+        "results/models/cox_clustered.json",
+        "results/models/cox_time_varying.json",
+        "results/tables/table_extended.csv",
+        "results/tables/table_extended.md",
+        "results/tables/table_extended.tex",
+        "results/tables/table_extended.html",
+    ]
 
 
 # --- Monte Carlo study (rules/montecarlo.smk; target `snakemake montecarlo`) -----------------
 
+MC_SIZES = [str(n) for n in config["montecarlo"]["sizes"]]
+MC_CHUNKS = [
+    f"{i:04d}"
+    for i in range(math.ceil(config["montecarlo"]["replications"] / config["montecarlo"]["chunk_size"]))
+]
+
+
+def mc_chunk_replications(wildcards):
+    """First and one-past-last Monte Carlo replication of a chunk: [start, stop)."""
+    size = config["montecarlo"]["chunk_size"]
+    start = int(wildcards.chunk) * size
+    return [start, min(start + size, config["montecarlo"]["replications"])]
+
+
+def get_montecarlo_chunks(wildcards):
+    """Every chunk file of every study size."""
+    return expand("results/montecarlo/chunks/n{size}/{chunk}.parquet", size=MC_SIZES, chunk=MC_CHUNKS)
+
 
 # --- the official 832-county list (rules/real.smk; target `snakemake real`) ------------------
+
+
+def get_real_xlsx(wildcards):
+    """The official 832-county list (config real.counties_xlsx); one clear line when absent.
+
+    An input function, so the check runs only when `snakemake real` (or one of its outputs) is
+    requested: the default target never needs the file.
+    """
+    path = config["real"]["counties_xlsx"]
+    if not Path(path).is_file():
+        _fail(f"{path}: the official list of the 832 poverty counties was not found (config "
+              f"real.counties_xlsx, relative to {Path.cwd()}); point it at the .xlsx in a "
+              "--configfile")
+    return path
+
+
+def get_real_targets():
+    """Outputs of rules/real.smk that `snakemake real` builds (not part of rule all)."""
+    figures = [f"results/real/km_{g}.{ext}" for g in ("ethnic_area", "region")
+               for ext in ("png", "svg")]
+    return [
+        "results/real/counties_832.csv",
+        "results/real/reconciliation.md",
+        "results/real/exit_timing.md",
+        "results/real/exit_timing.json",
+    ] + figures
