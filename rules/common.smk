@@ -76,7 +76,7 @@ def workflow_script(name):
 
 def package_modules(*names):
     """The package modules a rule's script imports, as inputs: editing one reruns the rule."""
-    base = ["__init__", "errors", "io", "logs"]
+    base = ["__init__", "errors", "io", "logs", "terms"]
     return [str(SCRIPTS_DIR / "countysurv" / f"{name}.py") for name in base + list(names)]
 
 

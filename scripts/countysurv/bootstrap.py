@@ -52,15 +52,9 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputDataError, ModelFitError
+from .terms import MODEL_TERMS
 
-TERMS = [
-    "upgrading_index",
-    "integration_12",
-    "integration_13",
-    "nation",
-    "industry",
-    "resource_endowment",
-]
+TERMS = list(MODEL_TERMS)
 """Regressors of both models, in table order."""
 
 OLS_TERMS = ["const", *TERMS]

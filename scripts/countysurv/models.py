@@ -33,18 +33,11 @@ import pandas as pd
 from scipy import stats
 
 from .errors import InputDataError, ModelFitError
+from .terms import CONST, MODEL_TERMS
 
-TERMS: list[str] = [
-    "upgrading_index",
-    "integration_12",
-    "integration_13",
-    "nation",
-    "industry",
-    "resource_endowment",
-]
+TERMS: list[str] = list(MODEL_TERMS)
 """Covariates of both models, in Table 1 order. The OLS intercept is reported as ``const``."""
 
-CONST = "const"
 ID_COL = "county_code"
 OLS_COV_TYPES = ("nonrobust", "HC1", "HC3")
 PH_TRANSFORMS = ("km", "rank", "identity", "log")

@@ -46,16 +46,12 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputDataError
+from .terms import CONST, MODEL_TERMS
 
 #: Model terms in the paper's row order (``const`` is OLS only).
 TERMS: tuple[str, ...] = (
-    "upgrading_index",
-    "integration_12",
-    "integration_13",
-    "nation",
-    "industry",
-    "resource_endowment",
-    "const",
+    *MODEL_TERMS,
+    CONST,
 )
 COX_TERMS: tuple[str, ...] = TERMS[:-1]
 
