@@ -15,6 +15,7 @@ rule ingest_bulletin:
         counts="results/bulletins/{county}.counts.json",
     params:
         years=[config["years"]["first"], config["years"]["last"]],
+        names=get_county_names,
         python=PYTHON,
     log:
         "results/logs/ingest_bulletin/{county}.log",
@@ -24,6 +25,7 @@ rule ingest_bulletin:
         mem_mb=500,
         runtime=5,
     shell:
-        "{params.python:q} {input.script:q} --csv {input.csv:q} --years {params.years}"
+        "{params.python:q} {input.script:q} --csv {input.csv:q} --code {wildcards.county}"
+        " --names {params.names:q} --years {params.years}"
         " --records {output.records:q} --rejects {output.rejects:q}"
         " --counts {output.counts:q} --log {log:q}"

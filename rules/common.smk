@@ -29,26 +29,55 @@ def _check_config(cfg):
 _check_config(config)
 
 
-def list_counties(bulletins_dir):
-    """County codes of the bulletin files; a badly named .csv stops the run here."""
+# The workflow's own scripts and package (the package is imported here only to resolve
+# bulletin files named by county name, when data.county_reference is set).
+SCRIPTS_DIR = Path(workflow.basedir) / "scripts"
+
+
+def list_bulletins(bulletins_dir, reference_path):
+    """Bulletin files by county code, and the names each county's rows may carry.
+
+    Files are named <6-digit code>.csv, or by county name when data.county_reference names a
+    reconciled county list; a file that is neither stops the run here with one line.
+    """
     folder = Path(bulletins_dir)
     if not folder.is_dir():
         _fail(f"{bulletins_dir}: bulletin folder not found (config data.bulletins_dir)")
-    codes = []
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or not path.is_file():
-            continue
-        if path.suffix.lower() != ".csv":
-            continue
-        if not (re.fullmatch(r"[0-9]{6}", path.stem) and path.suffix == ".csv"):
+    paths = [p for p in sorted(folder.iterdir())
+             if p.is_file() and not p.name.startswith(".") and p.suffix.lower() == ".csv"]
+    for path in paths:
+        if path.suffix != ".csv" or re.search(r"[\\/:*?\"<>|]", path.stem):
             _fail(f"{path}: bulletin files must be named <6-digit county code>.csv (e.g. 522727.csv)")
-        codes.append(path.stem)
-    if not codes:
+    if not paths:
         _fail(f"{bulletins_dir}: no bulletin files (<6-digit county code>.csv) found")
-    return codes
+    reference = None
+    if reference_path:
+        if not Path(reference_path).is_file():
+            _fail(f"{reference_path}: county reference not found (config data.county_reference); "
+                  "`snakemake real` writes results/real/counties_832.csv")
+        sys.path.insert(0, str(SCRIPTS_DIR))
+        from countysurv import errors, reference as county_reference
+
+        try:
+            reference = county_reference.read_county_reference(reference_path)
+        except errors.InputDataError as err:
+            _fail(str(err))
+    elif any(not re.fullmatch(r"[0-9]{6}", p.stem) for p in paths):
+        bad = next(p for p in paths if not re.fullmatch(r"[0-9]{6}", p.stem))
+        _fail(f"{bad}: bulletin files must be named <6-digit county code>.csv (e.g. 522727.csv), "
+              "or set data.county_reference to name them by county name")
+    if reference is None:
+        return {p.stem: p for p in paths}, {p.stem: [] for p in paths}
+    try:
+        return county_reference.bulletin_files(paths, reference)
+    except errors.InputDataError as err:
+        _fail(str(err))
 
 
-COUNTIES = list_counties(config["data"]["bulletins_dir"])
+BULLETIN_FILES, COUNTY_NAMES = list_bulletins(
+    config["data"]["bulletins_dir"], config["data"].get("county_reference", "")
+)
+COUNTIES = sorted(BULLETIN_FILES)
 N_CHUNKS = math.ceil(config["bootstrap"]["replicates"] / config["bootstrap"]["chunk_size"])
 CHUNKS = [f"{i:04d}" for i in range(N_CHUNKS)]
 
@@ -66,9 +95,6 @@ PYTHON = sys.executable
 # Snakemake records a source-cached input's checksum under a per-run temporary path, so a
 # module touched without a change would rerun every rule that lists it; a plain path keeps
 # "touching a file without changing its content reruns nothing" true for code as for data.
-SCRIPTS_DIR = Path(workflow.basedir) / "scripts"
-
-
 def workflow_script(name):
     """A rule script as an input (for shell rules: editing it reruns the rule)."""
     return str(SCRIPTS_DIR / name)
@@ -81,7 +107,12 @@ def package_modules(*names):
 
 
 def get_bulletin_csv(wildcards):
-    return str(Path(config["data"]["bulletins_dir"]) / f"{wildcards.county}.csv")
+    return str(BULLETIN_FILES[wildcards.county])
+
+
+def get_county_names(wildcards):
+    """Names a county's rows may carry in county_code (with data.county_reference), else none."""
+    return COUNTY_NAMES[wildcards.county]
 
 
 def chunk_replicates(wildcards):

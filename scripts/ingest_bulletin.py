@@ -13,9 +13,9 @@ from countysurv import bulletins
 from countysurv.logs import run_main, start_log
 
 
-def main(csv_path, years, records_path, rejects_path, counts_path, log_path):
+def main(csv_path, code, names, years, records_path, rejects_path, counts_path, log_path):
     start_log(log_path)
-    result = bulletins.read_bulletin(csv_path, tuple(years))
+    result = bulletins.read_bulletin(csv_path, tuple(years), code, names)
     bulletins.write_outputs(result, csv_path, records_path, rejects_path, counts_path)
 
 
@@ -23,6 +23,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     for name in ("csv", "records", "rejects", "counts", "log"):
         parser.add_argument(f"--{name}", required=True)
+    parser.add_argument("--code", required=True, help="the county's 6-digit code")
+    parser.add_argument("--names", nargs="*", default=[],
+                        help="names of the county rows may carry instead of the code")
     parser.add_argument("--years", type=int, nargs=2, required=True)
     args = parser.parse_args()
-    run_main(main, args.csv, args.years, args.records, args.rejects, args.counts, args.log)
+    run_main(main, args.csv, args.code, args.names, args.years, args.records, args.rejects, args.counts, args.log)

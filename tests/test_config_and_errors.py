@@ -65,3 +65,39 @@ def test_unreadable_bulletin_stops_run_with_one_line_and_no_traceback(tiny):
             "(invalid byte 0xff at offset 24, line 2)") in out
     assert "Traceback" not in out
     assert not (tiny / "results" / "tables" / "table1.csv").exists()
+
+
+def test_bulletins_named_by_county_name_resolve_through_the_county_reference(tiny):
+    """With data.county_reference, a file named by a county's name (and rows that carry the
+    name instead of the code) ingest under the county's code; unknown names stop the run."""
+    import csv
+
+    import pandas as pd
+
+    bulletins = tiny / "data" / "bulletins"
+    with open(tiny / "data" / "counties.csv", encoding="utf-8") as fh:
+        names = {r["county_code"]: r["county_name"] for r in csv.DictReader(fh)}
+    ref = pd.DataFrame({"county_code": sorted(names), "code_current": sorted(names),
+                        "province": "模拟", "canonical_name": [names[c] for c in sorted(names)],
+                        "name_2015": [names[c] for c in sorted(names)],
+                        "name_current": [names[c] for c in sorted(names)],
+                        "names_known": [f"旧{names[c]}" for c in sorted(names)]})
+    ref.to_csv(tiny / "data" / "reference.csv", index=False)
+    write_config(tiny, **{"data.county_reference": "data/reference.csv"})
+    source = bulletins / "990002.csv"
+    data = source.read_bytes()
+    text = data.decode("utf-8-sig") if data[:3] == b"\xef\xbb\xbf" else data.decode("utf-8")
+    renamed = bulletins / f"旧{names['990002']}.csv"
+    renamed.write_text(text.replace("\n990002,", f"\n{names['990002']},"), encoding="utf-8")
+    source.unlink()
+    run_snakemake(tiny, "--cores", "2", "results/panel/panel.parquet")
+    counts = pd.read_csv(tiny / "results" / "panel" / "ingestion.csv")
+    row = counts[counts["file"].str.endswith(renamed.name)].iloc[0]
+    assert row["rows_kept"] == row["rows_in"] > 0
+    panel = pd.read_parquet(tiny / "results" / "panel" / "panel.parquet")
+    assert sorted(panel["county_code"].unique()) == ["990001", "990002", "990003"]
+    assert panel.loc[panel["county_code"] == "990002", "gdp"].notna().all()
+    (bulletins / "不存在县.csv").write_text(text, encoding="utf-8")
+    proc = run_snakemake(tiny, "-n", check=False, timeout=120)
+    assert proc.returncode != 0
+    assert "不存在县.csv: the file name is not a county" in proc.stderr

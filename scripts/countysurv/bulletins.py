@@ -20,7 +20,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 from .errors import InputDataError
 from .indicators import INDICATORS, canonical_indicator, normalize_text, parse_number, unit_factor
@@ -160,8 +160,13 @@ def _check_header(header: list[str], source: str) -> dict[str, int]:
 
 
 def _parse_record(cells: list[str], cols: dict[str, int], n_header: int, county_code: str,
-                  years: tuple[int, int]) -> tuple[dict | None, str | None]:
-    """Parse one data record; return ``(record, None)`` or ``(None, reason)``."""
+                  years: tuple[int, int], names: frozenset[str] = frozenset()
+                  ) -> tuple[dict | None, str | None]:
+    """Parse one data record; return ``(record, None)`` or ``(None, reason)``.
+
+    ``names``: normalized county names that may stand in the ``county_code`` cell for the
+    file's code (bulletins transcribed with names; see :func:`read_bulletin`).
+    """
     if len(cells) != n_header:
         return None, f"has {len(cells)} field(s), the header has {n_header} (truncated or shifted line?)"
 
@@ -169,8 +174,11 @@ def _parse_record(cells: list[str], cols: dict[str, int], n_header: int, county_
         return cells[cols[name]] if name in cols else ""
 
     code = normalize_text(cell("county_code"))
+    if code in names:
+        code = county_code
     if not re.fullmatch(r"[0-9]{6}", code):
-        return None, f"county_code {cell('county_code').strip()!r} is not a 6-digit code"
+        known = " nor a name of this county in the county reference" if names else ""
+        return None, f"county_code {cell('county_code').strip()!r} is not a 6-digit code{known}"
     if code != county_code:
         return None, f"county_code {code} differs from the file name's code {county_code}"
     year_text = normalize_text(cell("year")).removesuffix("年")  # "2015年" is the year 2015
@@ -234,7 +242,8 @@ def _resolve_duplicates(records: list[dict]) -> tuple[list[dict], list[tuple[int
 
 
 def ingest_bulletin(data: bytes, source: str, county_code: str,
-                    years: tuple[int, int] = (1949, 2100)) -> IngestResult:
+                    years: tuple[int, int] = (1949, 2100), names: Iterable[str] = ()
+                    ) -> IngestResult:
     """Normalize one bulletin file's bytes.
 
     Parameters
@@ -247,6 +256,9 @@ def ingest_bulletin(data: bytes, source: str, county_code: str,
         The 6-digit code the file is named after; rows with another code are rejected.
     years:
         Inclusive range of accepted years; rows outside are rejected.
+    names:
+        Names of the county (any variant the county reference knows) that rows may carry in
+        ``county_code`` instead of the code; they are resolved to ``county_code``.
 
     Returns
     -------
@@ -259,11 +271,12 @@ def ingest_bulletin(data: bytes, source: str, county_code: str,
     cols = _check_header(header, source)
     if not rows:
         raise InputDataError(f"{source}: has a header but no data rows")
+    name_set = frozenset(normalize_text(n) for n in names)
     parsed: list[dict] = []
     rejected: list[tuple[int, str]] = []
     raw_by_line = {line: raw for line, raw, _ in rows}
     for line, _raw, cells in rows:
-        rec, reason = _parse_record(cells, cols, len(header), county_code, years)
+        rec, reason = _parse_record(cells, cols, len(header), county_code, years, name_set)
         if rec is None:
             rejected.append((line, reason))
         else:
@@ -294,14 +307,21 @@ def check_file_name(path: str | Path) -> str:
     return name[:-4]
 
 
-def read_bulletin(path: str | Path, years: tuple[int, int]) -> IngestResult:
-    """Read and normalize the bulletin file at ``path`` (named ``<county_code>.csv``)."""
-    county_code = check_file_name(path)
+def read_bulletin(path: str | Path, years: tuple[int, int], county_code: str | None = None,
+                  names: Iterable[str] = ()) -> IngestResult:
+    """Read and normalize the bulletin file at ``path``.
+
+    ``county_code`` defaults to the file's name (``<county_code>.csv``); a file named by county
+    name gets its code from the workflow, which resolved the name against the county reference,
+    together with the county's ``names`` that rows may carry instead of the code.
+    """
+    if county_code is None:
+        county_code = check_file_name(path)
     try:
         data = Path(path).read_bytes()
     except OSError as err:
         raise InputDataError(f"{path}: cannot read the file ({err.strerror})") from None
-    result = ingest_bulletin(data, str(path), county_code, years)
+    result = ingest_bulletin(data, str(path), county_code, years, names)
     log.info("%s: encoding %s; %d rows in = %d kept + %d rejected (%d identical duplicates "
              "collapsed, %d rows in conflicts)", path, result.encoding, result.rows_in,
              result.counts["rows_kept"], result.counts["rows_rejected"],

@@ -361,3 +361,63 @@ def _one(hits: list[str], query: object, ref: pd.DataFrame) -> str:
     cands = ", ".join(f"{c} {names.get(c, '')}" for c in hits)
     raise InputDataError(f"county {query!r} is ambiguous: {cands}; pass the 2015 code or the "
                          "province")
+
+
+# --- bulletins named by county name ---------------------------------------------------------
+
+
+def read_county_reference(path: str | Path) -> pd.DataFrame:
+    """Read a reconciled county list (``results/real/counties_832.csv``) for name resolution.
+
+    Needs the columns ``county_code``, ``province``, ``canonical_name``, ``name_2015``,
+    ``name_current`` and ``names_known``; codes are kept as text.
+    """
+    needed = ("county_code", "code_current", "province", "canonical_name", "name_2015",
+              "name_current", "names_known")
+    try:
+        ref = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, ValueError) as err:
+        raise InputDataError(f"{path}: cannot read the county reference ({err}); it is written "
+                             "by `snakemake real` (results/real/counties_832.csv)") from None
+    missing = [c for c in needed if c not in ref.columns]
+    if missing:
+        raise InputDataError(f"{path}: county reference lacks column(s) {', '.join(missing)}")
+    return ref
+
+
+def bulletin_files(paths: list[Path], reference: pd.DataFrame | None
+                   ) -> tuple[dict[str, Path], dict[str, list[str]]]:
+    """Map bulletin files to county codes; files may be named by code or, with a reference, by name.
+
+    A file ``<6-digit code>.csv`` keeps its code. With a ``reference``, a file named by any name
+    the reference knows (``威宁县.csv``, ``威宁彝族回族苗族自治县.csv``, a historical name) gets that
+    county's 2015 code. Returns ``(files, names)``: code → file, and code → the normalized names
+    a row's ``county_code`` cell may carry instead of the code (empty without a reference).
+    Raises :class:`InputDataError` naming the file for a name that does not resolve, and for two
+    files of the same county.
+    """
+    resolver = CountyResolver(reference) if reference is not None else None
+    files: dict[str, Path] = {}
+    for path in paths:
+        stem = path.stem
+        if re.fullmatch(r"[0-9]{6}", stem):
+            code = stem
+        elif resolver is None:
+            raise InputDataError(f"{path}: bulletin files must be named <6-digit county code>.csv "
+                                 "(e.g. 522727.csv), or set data.county_reference to name them "
+                                 "by county name")
+        else:
+            try:
+                code = resolver(stem)
+            except InputDataError as err:
+                raise InputDataError(f"{path}: the file name is not a county: {err}") from None
+        if code in files:
+            raise InputDataError(f"{path}: county {code} already has the bulletin file "
+                                 f"{files[code]}; merge the two files")
+        files[code] = path
+    names: dict[str, list[str]] = {}
+    if reference is not None:
+        for name, codes in name_index(reference).items():
+            if len(codes) == 1:
+                names.setdefault(next(iter(codes)), []).append(name)
+    return files, {code: sorted(names.get(code, [])) for code in files}

@@ -246,3 +246,43 @@ def test_resolve_county_province_filter_and_bad_input(mini_reference):
         R.resolve_county("  ", mini_reference)
     with pytest.raises(InputDataError, match="neither a 2015 nor a current code"):
         R.resolve_county("110101", mini_reference)
+
+
+# --- bulletin files named by county name -------------------------------------------------------
+
+
+def _tiny_reference():
+    import pandas as pd
+
+    return pd.DataFrame({
+        "county_code": ["520526", "520527"], "code_current": ["520526", "520527"],
+        "province": ["贵州", "贵州"],
+        "canonical_name": ["威宁彝族回族苗族自治县", "赫章县"],
+        "name_2015": ["威宁彝族回族苗族自治县", "赫章县"],
+        "name_current": ["威宁彝族回族苗族自治县", "赫章县"], "names_known": ["", "赫章"]})
+
+
+def test_bulletin_files_resolves_names_and_keeps_codes(tmp_path):
+    from pathlib import Path
+
+    from countysurv.reference import bulletin_files
+
+    paths = [Path("b/威宁县.csv"), Path("b/520527.csv"), Path("b/990001.csv")]
+    files, names = bulletin_files(paths, _tiny_reference())
+    assert files == {"520526": paths[0], "520527": paths[1], "990001": paths[2]}
+    assert "威宁县" in names["520526"] and "威宁彝族回族苗族自治县" in names["520526"]
+    assert names["990001"] == []
+
+
+def test_bulletin_files_rejects_unknown_name_and_two_files_of_one_county():
+    from pathlib import Path
+
+    from countysurv.errors import InputDataError
+    from countysurv.reference import bulletin_files
+
+    with pytest.raises(InputDataError, match="b/毕节县.csv: the file name is not a county"):
+        bulletin_files([Path("b/毕节县.csv")], _tiny_reference())
+    with pytest.raises(InputDataError, match="county 520526 already has the bulletin file"):
+        bulletin_files([Path("b/520526.csv"), Path("b/威宁县.csv")], _tiny_reference())
+    with pytest.raises(InputDataError, match="or set data.county_reference"):
+        bulletin_files([Path("b/威宁县.csv")], None)
