@@ -39,7 +39,7 @@ from scipy import stats
 
 from .errors import InputDataError, ModelFitError
 from .indices import PANEL_COVARIATES
-from .models import CONST, ID_COL, TERMS, _check_inputs, fit_cox
+from .models import CONST, ID_COL, TERMS, _check_inputs, fit_cox, newton_raphson
 
 log = logging.getLogger(__name__)
 
@@ -175,36 +175,12 @@ class CountingDesign:
         return resid
 
     def newton_raphson(self, beta0: np.ndarray | None = None):
-        """Newton–Raphson with step halving to a relative step of 1e-11.
+        """:func:`countysurv.models.newton_raphson` on these data, from ``beta0`` (default 0).
 
         Returns ``(beta, loglik, score, info, iterations, converged)``.
         """
-        beta = np.zeros(self.p) if beta0 is None else np.asarray(beta0, dtype=float).copy()
-        loglik, score, info = self.derivatives(beta)
-        converged = False
-        it = 0
-        for it in range(1, _NR_MAX_ITER + 1):
-            try:
-                step = np.linalg.solve(info, score)
-            except np.linalg.LinAlgError as err:
-                raise ModelFitError(f"Cox information matrix is singular at iteration {it}: {err}") from err
-            if not np.all(np.isfinite(step)):
-                raise ModelFitError(f"Cox Newton-Raphson produced a non-finite step at iteration {it}")
-            new = beta + step
-            new_ll, new_score, new_info = self.derivatives(new)
-            halvings = 0
-            while not (new_ll >= loglik - 1e-12 * abs(loglik)) and halvings < 30:
-                step = step / 2
-                new = beta + step
-                new_ll, new_score, new_info = self.derivatives(new)
-                halvings += 1
-            small = np.max(np.abs(step) / np.maximum(1.0, np.abs(new))) < _NR_STEP_TOL
-            beta, loglik, score, info = new, new_ll, new_score, new_info
-            if small or (halvings == 0 and abs(new_ll - loglik) == 0 and
-                         np.max(np.abs(step)) < 1e-8):
-                converged = True
-                break
-        return beta, loglik, score, info, it, converged
+        start = np.zeros(self.p) if beta0 is None else np.asarray(beta0, dtype=float)
+        return newton_raphson(self.derivatives, start, max_iter=_NR_MAX_ITER)
 
 
 def efron_counting(x, start, stop, event, beta) -> tuple[float, np.ndarray, np.ndarray]:

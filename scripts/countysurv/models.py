@@ -387,18 +387,21 @@ def _efron_derivatives(x: np.ndarray, beta: np.ndarray, et: _EventTimes):
     return loglik, score, info
 
 
-def _newton_raphson(x: np.ndarray, et: _EventTimes, beta0: np.ndarray):
-    """Efron Newton–Raphson with step halving, from ``beta0``, to a tight tolerance.
+def newton_raphson(derivatives, beta0: np.ndarray, max_iter: int = _NR_MAX_ITER):
+    """Newton–Raphson with step halving on a concave log partial likelihood, to a tight tolerance.
 
-    Returns ``(beta, loglik, score, info, iterations, converged)``; ``info`` is evaluated at the
-    returned ``beta`` (as in R's coxph, whose variance is the inverse information at the final
-    estimate).
+    ``derivatives(beta)`` returns ``(loglik, score, information)``. Converged when the relative
+    step is below 1e-11, or the log-likelihood changes by at most 1e-15 relative without step
+    halving. Returns ``(beta, loglik, score, info, iterations, converged)``; ``info`` is
+    evaluated at the returned ``beta`` (as in R's coxph, whose variance is the inverse
+    information at the final estimate). Shared by the Cox polish here and the counting-process
+    Cox of :mod:`countysurv.extended`.
     """
     beta = np.asarray(beta0, dtype=float).copy()
-    loglik, score, info = _efron_derivatives(x, beta, et)
+    loglik, score, info = derivatives(beta)
     converged = False
     it = 0
-    for it in range(1, _NR_MAX_ITER + 1):
+    for it in range(1, max_iter + 1):
         try:
             step = np.linalg.solve(info, score)
         except np.linalg.LinAlgError as err:
@@ -406,12 +409,12 @@ def _newton_raphson(x: np.ndarray, et: _EventTimes, beta0: np.ndarray):
         if not np.all(np.isfinite(step)):
             raise ModelFitError(f"Cox Newton-Raphson produced a non-finite step at iteration {it}")
         new = beta + step
-        new_ll, new_score, new_info = _efron_derivatives(x, new, et)
+        new_ll, new_score, new_info = derivatives(new)
         halvings = 0
         while not (new_ll >= loglik - 1e-12 * abs(loglik)) and halvings < 30:
             step = step / 2
             new = beta + step
-            new_ll, new_score, new_info = _efron_derivatives(x, new, et)
+            new_ll, new_score, new_info = derivatives(new)
             halvings += 1
         small_step = np.max(np.abs(step) / np.maximum(1.0, np.abs(new))) < _NR_STEP_TOL
         small_ll = abs(new_ll - loglik) <= _NR_LL_TOL * abs(new_ll)
@@ -420,6 +423,11 @@ def _newton_raphson(x: np.ndarray, et: _EventTimes, beta0: np.ndarray):
             converged = True
             break
     return beta, loglik, score, info, it, converged
+
+
+def _newton_raphson(x: np.ndarray, et: _EventTimes, beta0: np.ndarray):
+    """Efron Newton–Raphson (:func:`newton_raphson`) on right-censored data, from ``beta0``."""
+    return newton_raphson(lambda beta: _efron_derivatives(x, beta, et), beta0)
 
 
 # ----------------------------------------------------------------------------------------------
