@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -36,6 +35,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from conftest import change_last_value  # noqa: E402  (tests/conftest.py)
+
 SEED = 20151129
 CORE = ["results/panel/panel.parquet", "results/panel/coverage.csv",
         "results/analysis/survival.parquet", "results/analysis/survival.csv",
@@ -75,14 +78,7 @@ def change_one_county(work: Path) -> str:
     """Change one digit of the last data line's value cell of one county's CSV; return its code."""
     files = sorted((work / "data" / "bulletins").glob("*.csv"))
     target = files[len(files) // 2]
-    data = target.read_bytes()
-    lines = data.rstrip(b"\r\n").split(b"\n")
-    fields = lines[-1].split(b",")
-    idx = next(i for i in range(4, len(fields)) if re.search(rb"[1-9]", fields[i]))
-    fields[idx] = re.sub(rb"[1-9]", lambda m: str(int(m.group()) % 9 + 1).encode(), fields[idx],
-                         count=1)
-    lines[-1] = b",".join(fields)
-    target.write_bytes(b"\n".join(lines) + b"\n")
+    change_last_value(target)
     return target.stem
 
 

@@ -51,6 +51,23 @@ def make_toy_study(dest: Path, n: int = TOY_COUNTIES) -> list[str]:
     return codes
 
 
+def change_last_value(path: Path) -> None:
+    """Change one digit of the value cell on the last line of a bulletin CSV, in place.
+
+    Works on the raw bytes, so it keeps the file's encoding (UTF-8, BOM, GB18030) and needs no
+    parsing; the file's content, and so its checksum, changes.
+    """
+    import re
+
+    lines = path.read_bytes().rstrip(b"\r\n").split(b"\n")
+    fields = lines[-1].split(b",")
+    idx = next(i for i in range(4, len(fields)) if re.search(rb"[1-9]", fields[i]))
+    fields[idx] = re.sub(rb"[1-9]", lambda m: str(int(m.group()) % 9 + 1).encode(), fields[idx],
+                         count=1)
+    lines[-1] = b",".join(fields)
+    path.write_bytes(b"\n".join(lines) + b"\n")
+
+
 @pytest.fixture(scope="session")
 def toy_run(tmp_path_factory):
     """A completed toy workflow run (shared by the workflow tests; do not modify it)."""

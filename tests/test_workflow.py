@@ -8,7 +8,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from conftest import REPO, run_snakemake
+from conftest import REPO, change_last_value, run_snakemake
 
 pytestmark = pytest.mark.workflow
 
@@ -101,16 +101,7 @@ def test_workflow_changed_county_reruns_only_its_ingestion(toy_run, tmp_path):
     work, codes, _ = toy_run
     clone = tmp_path / "clone"
     shutil.copytree(work, clone, symlinks=True)   # copy2 keeps mtimes and .snakemake metadata
-    target = clone / "data" / "bulletins" / f"{codes[3]}.csv"
-    data = target.read_bytes()
-    # Change one digit of the last line's value cell (works for any of the file's encodings).
-    lines = data.rstrip(b"\r\n").split(b"\n")
-    fields = lines[-1].split(b",")
-    idx = next(i for i in range(4, len(fields)) if re.search(rb"[1-9]", fields[i]))
-    fields[idx] = re.sub(rb"[1-9]", lambda m: str(int(m.group()) % 9 + 1).encode(), fields[idx],
-                         count=1)
-    lines[-1] = b",".join(fields)
-    target.write_bytes(b"\n".join(lines) + b"\n")
+    change_last_value(clone / "data" / "bulletins" / f"{codes[3]}.csv")
     proc = run_snakemake(clone, "-n", "--cores", "2")
     jobs = planned_jobs(proc.stdout)
     ingest = [county for rule, county in jobs if rule == "ingest_bulletin"]
