@@ -10,11 +10,6 @@ SLURM_STAMP := .slurm-plugins/.installed-$(shell sha1sum requirements-slurm.lock
 CORES ?= 2
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-# Debian packages the test suite needs: R with survival and lmtest (independent engines the
-# results are checked against), a minimal LaTeX (Table 1's .tex must compile) and chromium (the
-# report is opened in a real headless browser).
-DEB_TEST_PACKAGES := r-base-core r-cran-survival r-cran-lmtest texlive-latex-base chromium
-
 .PHONY: run test env system-deps slurm-plugins cluster report dryrun clean
 
 env: $(STAMP)
@@ -36,6 +31,10 @@ $(SLURM_STAMP): requirements-slurm.lock $(STAMP)
 cluster: $(STAMP) $(SLURM_STAMP)
 	PYTHONPATH=$(CURDIR)/.slurm-plugins snakemake --profile profiles/slurm
 
+# Debian packages the test suite needs, installed only when missing: R with survival and lmtest
+# (independent engines the results are checked against), a minimal LaTeX (Table 1's .tex must
+# compile) and chromium (the report is opened in a real headless browser). Slurm is installed by
+# tests/slurm/start_slurm.sh when the Slurm test starts it.
 system-deps:
 	@missing=""; \
 	command -v Rscript >/dev/null 2>&1 && Rscript -e 'quit(status = !all(sapply(c("survival","lmtest"), requireNamespace, quietly = TRUE)))' >/dev/null 2>&1 \
