@@ -4,7 +4,7 @@
 rule compute_covariates:
     input:
         panel=rules.build_panel.output.panel,
-        code=package_modules("indices", "schemas"),
+        code=package_modules("indices", "schemas", "indicators"),
     output:
         parquet="results/analysis/covariates.parquet",
         csv="results/analysis/covariates.csv",
@@ -27,7 +27,9 @@ rule build_survival:
     input:
         covariates=rules.compute_covariates.output.parquet,
         counties=config["data"]["counties"],
-        code=package_modules("survival", "indices", "bulletins", "schemas"),
+        code=package_modules(
+            "survival", "indices", "bulletins", "schemas", "indicators", "parquet",
+        ),
     output:
         parquet="results/analysis/survival.parquet",
         csv="results/analysis/survival.csv",

@@ -5,7 +5,7 @@
 rule bootstrap_chunk:
     input:
         survival=rules.build_survival.output.parquet,
-        code=package_modules("bootstrap", "schemas"),
+        code=package_modules("bootstrap", "schemas", "indicators"),
     output:
         estimates="results/bootstrap/chunks/{chunk}.parquet",
     params:

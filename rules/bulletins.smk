@@ -1,14 +1,18 @@
 # Stage 1: one job per county file, raw bulletin CSV -> normalized long rows + rejects.
 # A shell rule running the thin script with the workflow's own Python: this job runs once per
-# county, so its start-up matters (no script preamble, no pandas/pandera; see BENCHMARKS.md).
+# county, so its start-up matters (no script preamble, no pandas, pandera or pyarrow: the
+# parquet is written by countysurv/parquet.py; see BENCHMARKS.md).
 # The script and the package modules it imports are inputs, so editing them reruns the rule.
+# {PYTHON} (common.smk) is the interpreter running Snakemake, a global rather than a param:
+# a param would rerun every county when Snakemake is started through another path to the same
+# environment (`python -m snakemake`, a symlinked venv).
 
 
 rule ingest_bulletin:
     input:
         csv=get_bulletin_csv,
         script=workflow_script("ingest_bulletin.py"),
-        code=package_modules("bulletins", "indicators"),
+        code=package_modules("bulletins", "indicators", "parquet"),
     output:
         records="results/bulletins/{county}.parquet",
         rejects="results/bulletins/{county}.rejects.csv",
@@ -16,7 +20,6 @@ rule ingest_bulletin:
     params:
         years=[config["years"]["first"], config["years"]["last"]],
         names=get_county_names,
-        python=PYTHON,
     log:
         "results/logs/ingest_bulletin/{county}.log",
     benchmark:
@@ -25,7 +28,7 @@ rule ingest_bulletin:
         mem_mb=500,
         runtime=5,
     shell:
-        "{params.python:q} {input.script:q} --csv {input.csv:q} --code {wildcards.county}"
+        "{PYTHON:q} {input.script:q} --csv {input.csv:q} --code {wildcards.county}"
         " --names {params.names:q} --years {params.years}"
         " --records {output.records:q} --rejects {output.rejects:q}"
         " --counts {output.counts:q} --log {log:q}"

@@ -6,7 +6,7 @@
 rule fit_weibull_aft:
     input:
         survival=rules.build_survival.output.parquet,
-        code=package_modules("extended", "models", "indices", "schemas"),
+        code=package_modules("extended", "models", "indices", "schemas", "indicators"),
     output:
         json="results/models/weibull_aft.json",
     log:
@@ -24,7 +24,10 @@ rule fit_cox_clustered:
     input:
         survival=rules.build_survival.output.parquet,
         counties=config["data"]["counties"],
-        code=package_modules("extended", "models", "indices", "survival", "bulletins", "schemas"),
+        code=package_modules(
+            "extended", "models", "indices", "survival", "bulletins", "schemas", "indicators",
+            "parquet",
+        ),
     output:
         json="results/models/cox_clustered.json",
     params:
@@ -45,7 +48,7 @@ rule build_counting_process:
     input:
         panel=rules.build_panel.output.panel,
         survival=rules.build_survival.output.parquet,
-        code=package_modules("extended", "models", "indices", "schemas"),
+        code=package_modules("extended", "models", "indices", "schemas", "indicators"),
     output:
         parquet="results/analysis/counting_process.parquet",
         dropped="results/analysis/counting_process_dropped.csv",
@@ -70,7 +73,7 @@ rule build_counting_process:
 rule fit_cox_time_varying:
     input:
         counting_process=rules.build_counting_process.output.parquet,
-        code=package_modules("extended", "models", "indices", "schemas"),
+        code=package_modules("extended", "models", "indices", "schemas", "indicators"),
     output:
         json="results/models/cox_time_varying.json",
     params:

@@ -4,7 +4,7 @@
 rule fit_ols:
     input:
         survival=rules.build_survival.output.parquet,
-        code=package_modules("models", "schemas"),
+        code=package_modules("models", "schemas", "indicators"),
     output:
         json="results/models/ols.json",
     params:
@@ -23,7 +23,7 @@ rule fit_ols:
 rule fit_cox:
     input:
         survival=rules.build_survival.output.parquet,
-        code=package_modules("models", "schemas"),
+        code=package_modules("models", "schemas", "indicators"),
     output:
         json="results/models/cox.json",
     params:

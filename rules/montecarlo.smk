@@ -6,7 +6,9 @@
 
 rule montecarlo_chunk:
     input:
-        code=package_modules("montecarlo", "extended", "models", "bootstrap", "simulate", "indices"),
+        code=package_modules(
+            "montecarlo", "extended", "models", "bootstrap", "simulate", "indices", "figures",
+        ),
     output:
         estimates="results/montecarlo/chunks/n{size}/{chunk}.parquet",
     params:
@@ -31,7 +33,9 @@ rule montecarlo_chunk:
 rule summarize_montecarlo:
     input:
         chunks=get_montecarlo_chunks,
-        code=package_modules("montecarlo", "figures"),
+        code=package_modules(
+            "montecarlo", "figures", "bootstrap", "extended", "indices", "models", "simulate",
+        ),
     output:
         estimates="results/montecarlo/estimates.parquet",
         summary="results/montecarlo/summary.csv",

@@ -28,7 +28,7 @@ rule reconcile_counties:
 rule analyze_exit_timing:
     input:
         counties=rules.reconcile_counties.output.csv,
-        code=package_modules("exittiming", "figures"),
+        code=package_modules("exittiming", "figures", "models"),
     output:
         md=report("results/real/exit_timing.md", category="Real data"),
         json="results/real/exit_timing.json",

@@ -10,7 +10,7 @@ report: "report/workflow.rst"
 rule plot_km:
     input:
         survival=rules.build_survival.output.parquet,
-        code=package_modules("figures"),
+        code=package_modules("figures", "indicators", "models", "schemas"),
     output:
         png=report("results/figures/km_{group}.png", caption="report/km.rst", category="Figures",
                    subcategory="Kaplan–Meier curves", labels={"figure": "KM by {group}", "format": "PNG"}),
@@ -32,7 +32,7 @@ rule plot_forest:
         cox=rules.fit_cox.output.json,
         boot=get_bootstrap_summary,
         paper_table=config["data"]["paper_table"],
-        code=package_modules("figures"),
+        code=package_modules("figures", "models", "tables"),
     output:
         png=report("results/figures/forest_cox.png", caption="report/forest.rst", category="Figures",
                    subcategory="Cox model", labels={"figure": "hazard ratios", "format": "PNG"}),
@@ -51,7 +51,7 @@ rule plot_schoenfeld:
     input:
         survival=rules.build_survival.output.parquet,
         cox=rules.fit_cox.output.json,
-        code=package_modules("figures", "models", "schemas"),
+        code=package_modules("figures", "models", "schemas", "indicators", "tables"),
     output:
         png=report("results/figures/schoenfeld.png", caption="report/schoenfeld.rst", category="Figures",
                    subcategory="Cox model", labels={"figure": "Schoenfeld residuals", "format": "PNG"}),
@@ -69,7 +69,7 @@ rule plot_schoenfeld:
 rule plot_index_distributions:
     input:
         survival=rules.build_survival.output.parquet,
-        code=package_modules("figures", "schemas"),
+        code=package_modules("figures", "schemas", "indicators", "models"),
     output:
         png=report("results/figures/index_distributions.png", caption="report/indices.rst",
                    category="Figures", subcategory="Data",
@@ -89,7 +89,7 @@ rule plot_index_distributions:
 rule plot_panel_coverage:
     input:
         panel=rules.build_panel.output.panel,
-        code=package_modules("figures", "indicators"),
+        code=package_modules("figures", "indicators", "models"),
     output:
         png=report("results/figures/panel_coverage.png", caption="report/coverage.rst",
                    category="Figures", subcategory="Data",
@@ -148,7 +148,7 @@ rule build_lineage:
         covariates=rules.compute_covariates.output.parquet,
         survival=rules.build_survival.output.parquet,
         counties=config["data"]["counties"],
-        code=package_modules("lineage", "bulletins", "indices", "schemas"),
+        code=package_modules("lineage", "bulletins", "indices", "schemas", "indicators", "parquet"),
     output:
         csv=report("results/analysis/lineage.csv", caption="report/lineage.rst", category="Lineage",
                    labels={"table": "cell-to-source lineage"}),

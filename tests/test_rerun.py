@@ -72,6 +72,23 @@ def test_touching_inputs_without_changing_them_reruns_nothing(toy_run, tmp_path)
     assert "Nothing to be done" in out, rules_planned(out)
 
 
+def test_starting_snakemake_through_another_interpreter_path_reruns_nothing(toy_run):
+    """`python -m snakemake` through another name of the same environment's Python (here
+    .venv/bin/python3.11 instead of the entry point's interpreter) plans nothing: the interpreter
+    path is not a tracked param of the ingestion jobs."""
+    work = toy_run[0]
+    entry = Path(sys.executable).with_name("snakemake")
+    shebang = entry.read_text(encoding="utf-8").splitlines()[0][2:].strip()
+    other = next(p for p in sorted(Path(sys.executable).parent.glob("python3*"))
+                 if str(p) != shebang and p.name != Path(shebang).name)
+    proc = subprocess.run([str(other), "-m", "snakemake", "-s", str(REPO / "Snakefile"),
+                           "--directory", str(work), "-n", "--cores", "2"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = proc.stdout + proc.stderr
+    assert "Nothing to be done" in out, rules_planned(out)
+
+
 # ------------------------------------------------------------------ edits to the workflow's code
 
 

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from .errors import InputDataError
 from .indicators import INDICATORS, canonical_indicator, normalize_text, parse_number, unit_factor
-from .io import escape_cell, write_json, write_rows_csv, write_rows_parquet
+from .io import escape_cell, write_json, write_rows_csv
+from .parquet import write_rows as write_rows_parquet
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -91,64 +91,6 @@ def write_parquet(df: pd.DataFrame, path: str | Path) -> None:
         df.to_parquet(tmp, index=False, engine="pyarrow", compression="zstd")
 
 
-def _arrow_column(values: list, kind: str) -> Any:
-    """One pyarrow array built from its buffers.
-
-    ``pa.array`` on Python lists or numpy arrays imports pandas (pyarrow checks whether the
-    input is a pandas object), which costs the ingestion job ~0.5 s; buffers do not.
-    """
-    import array
-    import sys
-
-    import pyarrow as pa
-
-    n = len(values)
-    valid = bytearray((n + 7) // 8)
-    nulls = 0
-    for i, v in enumerate(values):
-        if v is None:
-            nulls += 1
-        else:
-            valid[i // 8] |= 1 << (i % 8)
-    bitmap = pa.py_buffer(bytes(valid)) if nulls else None
-    if kind == "string":
-        offsets, data = array.array("i", [0]), bytearray()
-        for v in values:
-            if v is not None:
-                data += v.encode("utf-8")
-            offsets.append(len(data))
-        buffers = [bitmap, offsets, bytes(data)]
-        arrow_type = pa.string()
-    else:
-        code, arrow_type = {"int64": ("q", pa.int64()), "float64": ("d", pa.float64())}[kind]
-        buffers = [bitmap, array.array(code, [0 if v is None else v for v in values])]
-    if sys.byteorder == "big":  # Arrow buffers are little-endian
-        for buf in buffers:
-            if isinstance(buf, array.array):
-                buf.byteswap()
-    return pa.Array.from_buffers(arrow_type, n, [b if b is None or isinstance(b, pa.Buffer)
-                                                 else pa.py_buffer(b) for b in buffers],
-                                 null_count=nulls)
-
-
-def write_rows_parquet(rows: Sequence[dict], schema: Sequence[tuple[str, str]],
-                       path: str | Path) -> None:
-    """Write dict rows to parquet with pyarrow alone (no pandas), atomically and reproducibly.
-
-    ``schema`` lists ``(column, type)`` with type ``"string"``, ``"int64"`` or ``"float64"``;
-    ``None`` is a null. :func:`read_parquet` gives back the frame that :func:`write_parquet` of
-    the same rows would have written.
-    """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    table = pa.Table.from_arrays([_arrow_column([row[name] for row in rows], kind)
-                                  for name, kind in schema], names=[name for name, _ in schema])
-    table.validate(full=True)
-    with atomic_path(path) as tmp:
-        pq.write_table(table, tmp, compression="zstd")
-
-
 def write_csv(df: pd.DataFrame, path: str | Path, **kwargs: Any) -> None:
     """Write ``df`` to CSV (UTF-8, LF, no index) atomically; text cells are formula-escaped."""
     kwargs.setdefault("index", False)

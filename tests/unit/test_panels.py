@@ -95,7 +95,7 @@ def _ingested(tmp_path, text):
 def test_load_bulletins_validates_rows_naming_file_and_line(tmp_path):
     from countysurv.bulletins import RECORD_SCHEMA
     from countysurv.errors import InputDataError
-    from countysurv.io import write_rows_parquet
+    from countysurv.parquet import write_rows as write_rows_parquet
 
     src, (records, rejects, counts) = _ingested(tmp_path, "990001,x,2015,gdp,1,亿元\n"
                                                           "990001,x,2016,gdp,2,亿元\n")
