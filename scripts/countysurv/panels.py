@@ -59,9 +59,14 @@ def coverage_table(panel: pd.DataFrame) -> pd.DataFrame:
     """Missing cells per county and indicator, with the missing years listed."""
     rows = []
     n_years = panel.groupby("county_code")["year"].nunique()
-    for code, block in panel.groupby("county_code", sort=True):
-        for ind in CANONICAL:
-            missing_years = block.loc[block[ind].isna(), "year"].tolist()
+    years = panel["year"].to_numpy()
+    missing = panel[list(CANONICAL)].isna().to_numpy()
+    positions = panel.groupby("county_code", sort=True).indices  # rows of each county, in order
+    for code in sorted(positions):
+        idx = positions[code]
+        county_years, county_missing = years[idx], missing[idx]
+        for j, ind in enumerate(CANONICAL):
+            missing_years = county_years[county_missing[:, j]].tolist()
             rows.append({
                 "county_code": code,
                 "indicator": ind,
@@ -111,8 +116,9 @@ def load_bulletins(record_paths: list[str], reject_paths: list[str], count_paths
     counts = [read_json(p) for p in count_paths]
     tables = []
     for rec_path, rej_path, count in zip(record_paths, reject_paths, counts, strict=True):
-        try:
-            table = pq.read_table(rec_path).replace_schema_metadata(None)
+        try:  # ParquetFile.read: half the time of read_table, which goes through datasets
+            with pq.ParquetFile(rec_path) as parquet_file:
+                table = parquet_file.read().replace_schema_metadata(None)
         except (OSError, pa.ArrowException) as err:
             raise InputDataError(f"{rec_path}: cannot read parquet ({err})") from None
         n_rejected = _count_csv_rows(rej_path)
