@@ -5,7 +5,7 @@ In one session, for each study size (default 76 and 832 simulated counties, the 
 1. ``scripts/generate_default_data.py --n-counties N --seed 20151129`` writes a study into a
    temporary folder (with ``config.yaml`` and the paper's table, as in the repository);
 2. ``snakemake --cores 2`` is timed from nothing (cold: every job, default config, 1,000
-   bootstrap replicates in 4 chunk jobs);
+   bootstrap replicates in one chunk job of the default ``chunk_size``);
 3. the same command is timed again with nothing to do (no-op rerun);
 4. one value of one county's CSV is changed (the last data line's value cell gets another
    digit) and the same command is timed again (one-county rerun: that county's ingestion and
