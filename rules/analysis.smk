@@ -8,10 +8,6 @@ rule compute_covariates:
     output:
         parquet="results/analysis/covariates.parquet",
         csv="results/analysis/covariates.csv",
-    params:
-        baseline_year=config["baseline_year"],
-        fallback_window=config["fallback_window"],
-        upgrading=config["indices"]["upgrading"],
     log:
         "results/logs/compute_covariates/compute_covariates.log",
     benchmark:
@@ -19,6 +15,10 @@ rule compute_covariates:
     resources:
         mem_mb=1000,
         runtime=10,
+    params:
+        baseline_year=config["baseline_year"],
+        fallback_window=config["fallback_window"],
+        upgrading=config["indices"]["upgrading"],
     script:
         "../scripts/compute_covariates.py"
 
@@ -28,16 +28,17 @@ rule build_survival:
         covariates=rules.compute_covariates.output.parquet,
         counties=config["data"]["counties"],
         code=package_modules(
-            "survival", "indices", "bulletins", "schemas", "indicators", "parquet",
+            "survival",
+            "indices",
+            "bulletins",
+            "schemas",
+            "indicators",
+            "parquet",
         ),
     output:
         parquet="results/analysis/survival.parquet",
         csv="results/analysis/survival.csv",
         excluded="results/analysis/excluded.csv",
-    params:
-        policy_date=config["policy_date"],
-        censor_date=config["censor_date"],
-        missing_covariate=config["indices"]["missing_covariate"],
     log:
         "results/logs/build_survival/build_survival.log",
     benchmark:
@@ -45,5 +46,9 @@ rule build_survival:
     resources:
         mem_mb=1000,
         runtime=10,
+    params:
+        policy_date=config["policy_date"],
+        censor_date=config["censor_date"],
+        missing_covariate=config["indices"]["missing_covariate"],
     script:
         "../scripts/build_survival.py"

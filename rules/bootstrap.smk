@@ -8,9 +8,6 @@ rule bootstrap_chunk:
         code=package_modules("bootstrap", "schemas", "indicators"),
     output:
         estimates="results/bootstrap/chunks/{chunk}.parquet",
-    params:
-        replicates=chunk_replicates,
-        seed=config["bootstrap"]["seed"],
     log:
         "results/logs/bootstrap_chunk/{chunk}.log",
     benchmark:
@@ -18,6 +15,9 @@ rule bootstrap_chunk:
     resources:
         mem_mb=2000,
         runtime=30,
+    params:
+        replicates=chunk_replicates,
+        seed=config["bootstrap"]["seed"],
     script:
         "../scripts/bootstrap_chunk.py"
 
@@ -31,9 +31,6 @@ rule summarize_bootstrap:
     output:
         replicates="results/bootstrap/replicates.parquet",
         summary="results/bootstrap/summary.csv",
-    params:
-        replicates=config["bootstrap"]["replicates"],
-        seed=config["bootstrap"]["seed"],
     log:
         "results/logs/summarize_bootstrap/summarize_bootstrap.log",
     benchmark:
@@ -41,5 +38,8 @@ rule summarize_bootstrap:
     resources:
         mem_mb=2000,
         runtime=10,
+    params:
+        replicates=config["bootstrap"]["replicates"],
+        seed=config["bootstrap"]["seed"],
     script:
         "../scripts/summarize_bootstrap.py"

@@ -17,9 +17,6 @@ rule ingest_bulletin:
         records="results/bulletins/{county}.parquet",
         rejects="results/bulletins/{county}.rejects.csv",
         counts="results/bulletins/{county}.counts.json",
-    params:
-        years=[config["years"]["first"], config["years"]["last"]],
-        names=get_county_names,
     log:
         "results/logs/ingest_bulletin/{county}.log",
     benchmark:
@@ -27,6 +24,9 @@ rule ingest_bulletin:
     resources:
         mem_mb=500,
         runtime=5,
+    params:
+        years=[config["years"]["first"], config["years"]["last"]],
+        names=get_county_names,
     shell:
         "{PYTHON:q} {input.script:q} --csv {input.csv:q} --code {wildcards.county}"
         " --names {params.names:q} --years {params.years}"

@@ -19,11 +19,17 @@ def _fail(message):
 
 def _check_config(cfg):
     if cfg["years"]["first"] > cfg["years"]["last"]:
-        _fail(f"config years.first ({cfg['years']['first']}) is after years.last ({cfg['years']['last']})")
+        _fail(
+            f"config years.first ({cfg['years']['first']}) is after years.last ({cfg['years']['last']})"
+        )
     if not cfg["years"]["first"] <= cfg["baseline_year"] <= cfg["years"]["last"]:
-        _fail(f"config baseline_year {cfg['baseline_year']} is outside years {cfg['years']['first']}-{cfg['years']['last']}")
+        _fail(
+            f"config baseline_year {cfg['baseline_year']} is outside years {cfg['years']['first']}-{cfg['years']['last']}"
+        )
     if cfg["censor_date"] <= cfg["policy_date"]:
-        _fail(f"config censor_date {cfg['censor_date']} is not after policy_date {cfg['policy_date']}")
+        _fail(
+            f"config censor_date {cfg['censor_date']} is not after policy_date {cfg['policy_date']}"
+        )
 
 
 _check_config(config)
@@ -43,18 +49,25 @@ def list_bulletins(bulletins_dir, reference_path):
     folder = Path(bulletins_dir)
     if not folder.is_dir():
         _fail(f"{bulletins_dir}: bulletin folder not found (config data.bulletins_dir)")
-    paths = [p for p in sorted(folder.iterdir())
-             if p.is_file() and not p.name.startswith(".") and p.suffix.lower() == ".csv"]
+    paths = [
+        p
+        for p in sorted(folder.iterdir())
+        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() == ".csv"
+    ]
     for path in paths:
         if path.suffix != ".csv" or re.search(r"[\\/:*?\"<>|]", path.stem):
-            _fail(f"{path}: bulletin files must be named <6-digit county code>.csv (e.g. 522727.csv)")
+            _fail(
+                f"{path}: bulletin files must be named <6-digit county code>.csv (e.g. 522727.csv)"
+            )
     if not paths:
         _fail(f"{bulletins_dir}: no bulletin files (<6-digit county code>.csv) found")
     reference = None
     if reference_path:
         if not Path(reference_path).is_file():
-            _fail(f"{reference_path}: county reference not found (config data.county_reference); "
-                  "`snakemake real` writes results/real/counties_832.csv")
+            _fail(
+                f"{reference_path}: county reference not found (config data.county_reference); "
+                "`snakemake real` writes results/real/counties_832.csv"
+            )
         sys.path.insert(0, str(SCRIPTS_DIR))
         from countysurv import errors, reference as county_reference
 
@@ -64,8 +77,10 @@ def list_bulletins(bulletins_dir, reference_path):
             _fail(str(err))
     elif any(not re.fullmatch(r"[0-9]{6}", p.stem) for p in paths):
         bad = next(p for p in paths if not re.fullmatch(r"[0-9]{6}", p.stem))
-        _fail(f"{bad}: bulletin files must be named <6-digit county code>.csv (e.g. 522727.csv), "
-              "or set data.county_reference to name them by county name")
+        _fail(
+            f"{bad}: bulletin files must be named <6-digit county code>.csv (e.g. 522727.csv), "
+            "or set data.county_reference to name them by county name"
+        )
     if reference is None:
         return {p.stem: p for p in paths}, {p.stem: [] for p in paths}
     try:
@@ -96,7 +111,7 @@ PYTHON = sys.executable
 # module touched without a change would rerun every rule that lists it; a plain path keeps
 # "touching a file without changing its content reruns nothing" true for code as for data.
 def workflow_script(name):
-    """A rule script as an input (for shell rules: editing it reruns the rule)."""
+    """The path of a rule script, as an input; for shell rules, editing the script reruns them."""
     return str(SCRIPTS_DIR / name)
 
 
@@ -160,8 +175,14 @@ def get_report_targets():
 
     Everything the report shows except report.html itself, which `snakemake --report` writes.
     """
-    figures = ["km_nation", "km_industry", "forest_cox", "schoenfeld", "index_distributions",
-               "panel_coverage"]
+    figures = [
+        "km_nation",
+        "km_industry",
+        "forest_cox",
+        "schoenfeld",
+        "index_distributions",
+        "panel_coverage",
+    ]
     return [f"results/figures/{name}.{ext}" for name in figures for ext in ("png", "svg")] + [
         "results/tables/paper_audit.md",
         "results/tables/paper_audit.html",
@@ -193,7 +214,9 @@ def get_extended_targets():
 MC_SIZES = [str(n) for n in config["montecarlo"]["sizes"]]
 MC_CHUNKS = [
     f"{i:04d}"
-    for i in range(math.ceil(config["montecarlo"]["replications"] / config["montecarlo"]["chunk_size"]))
+    for i in range(
+        math.ceil(config["montecarlo"]["replications"] / config["montecarlo"]["chunk_size"])
+    )
 ]
 
 
@@ -206,7 +229,9 @@ def mc_chunk_replications(wildcards):
 
 def get_montecarlo_chunks(wildcards):
     """Every chunk file of every study size."""
-    return expand("results/montecarlo/chunks/n{size}/{chunk}.parquet", size=MC_SIZES, chunk=MC_CHUNKS)
+    return expand(
+        "results/montecarlo/chunks/n{size}/{chunk}.parquet", size=MC_SIZES, chunk=MC_CHUNKS
+    )
 
 
 # --- the official 832-county list (rules/real.smk; target `snakemake real`) ------------------
@@ -220,16 +245,19 @@ def get_real_xlsx(wildcards):
     """
     path = config["real"]["counties_xlsx"]
     if not Path(path).is_file():
-        _fail(f"{path}: the official list of the 832 poverty counties was not found (config "
-              f"real.counties_xlsx, relative to {Path.cwd()}); point it at the .xlsx in a "
-              "--configfile")
+        _fail(
+            f"{path}: the official list of the 832 poverty counties was not found (config "
+            f"real.counties_xlsx, relative to {Path.cwd()}); point it at the .xlsx in a "
+            "--configfile"
+        )
     return path
 
 
 def get_real_targets():
     """Outputs of rules/real.smk that `snakemake real` builds (not part of rule all)."""
-    figures = [f"results/real/km_{g}.{ext}" for g in ("ethnic_area", "region")
-               for ext in ("png", "svg")]
+    figures = [
+        f"results/real/km_{g}.{ext}" for g in ("ethnic_area", "region") for ext in ("png", "svg")
+    ]
     return [
         "results/real/counties_832.csv",
         "results/real/reconciliation.md",

@@ -25,14 +25,17 @@ rule fit_cox_clustered:
         survival=rules.build_survival.output.parquet,
         counties=config["data"]["counties"],
         code=package_modules(
-            "extended", "models", "indices", "survival", "bulletins", "schemas", "indicators",
+            "extended",
+            "models",
+            "indices",
+            "survival",
+            "bulletins",
+            "schemas",
+            "indicators",
             "parquet",
         ),
     output:
         json="results/models/cox_clustered.json",
-    params:
-        cluster_by=config["extended"]["cluster_by"],
-        ph_transform=config["models"]["cox"]["ph_transform"],
     log:
         "results/logs/fit_cox_clustered/fit_cox_clustered.log",
     benchmark:
@@ -40,6 +43,9 @@ rule fit_cox_clustered:
     resources:
         mem_mb=1000,
         runtime=10,
+    params:
+        cluster_by=config["extended"]["cluster_by"],
+        ph_transform=config["models"]["cox"]["ph_transform"],
     script:
         "../scripts/fit_cox_clustered.py"
 
@@ -52,13 +58,6 @@ rule build_counting_process:
     output:
         parquet="results/analysis/counting_process.parquet",
         dropped="results/analysis/counting_process_dropped.csv",
-    params:
-        policy_date=config["policy_date"],
-        censor_date=config["censor_date"],
-        upgrading=config["indices"]["upgrading"],
-        lag_years=config["extended"]["time_varying"]["lag_years"],
-        missing=config["extended"]["time_varying"]["missing"],
-        fallback_window=config["fallback_window"],
     log:
         "results/logs/build_counting_process/build_counting_process.log",
     benchmark:
@@ -66,6 +65,13 @@ rule build_counting_process:
     resources:
         mem_mb=1000,
         runtime=10,
+    params:
+        policy_date=config["policy_date"],
+        censor_date=config["censor_date"],
+        upgrading=config["indices"]["upgrading"],
+        lag_years=config["extended"]["time_varying"]["lag_years"],
+        missing=config["extended"]["time_varying"]["missing"],
+        fallback_window=config["fallback_window"],
     script:
         "../scripts/build_counting_process.py"
 
@@ -76,8 +82,6 @@ rule fit_cox_time_varying:
         code=package_modules("extended", "models", "indices", "schemas", "indicators"),
     output:
         json="results/models/cox_time_varying.json",
-    params:
-        lag_years=config["extended"]["time_varying"]["lag_years"],
     log:
         "results/logs/fit_cox_time_varying/fit_cox_time_varying.log",
     benchmark:
@@ -85,6 +89,8 @@ rule fit_cox_time_varying:
     resources:
         mem_mb=1000,
         runtime=10,
+    params:
+        lag_years=config["extended"]["time_varying"]["lag_years"],
     script:
         "../scripts/fit_cox_time_varying.py"
 

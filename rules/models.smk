@@ -7,8 +7,6 @@ rule fit_ols:
         code=package_modules("models", "schemas", "indicators"),
     output:
         json="results/models/ols.json",
-    params:
-        cov_type=config["models"]["ols"]["cov_type"],
     log:
         "results/logs/fit_ols/fit_ols.log",
     benchmark:
@@ -16,6 +14,8 @@ rule fit_ols:
     resources:
         mem_mb=1000,
         runtime=10,
+    params:
+        cov_type=config["models"]["ols"]["cov_type"],
     script:
         "../scripts/fit_ols.py"
 
@@ -26,8 +26,6 @@ rule fit_cox:
         code=package_modules("models", "schemas", "indicators"),
     output:
         json="results/models/cox.json",
-    params:
-        ph_transform=config["models"]["cox"]["ph_transform"],
     log:
         "results/logs/fit_cox/fit_cox.log",
     benchmark:
@@ -35,5 +33,7 @@ rule fit_cox:
     resources:
         mem_mb=1000,
         runtime=10,
+    params:
+        ph_transform=config["models"]["cox"]["ph_transform"],
     script:
         "../scripts/fit_cox.py"

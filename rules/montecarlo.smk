@@ -7,25 +7,31 @@
 rule montecarlo_chunk:
     input:
         code=package_modules(
-            "montecarlo", "extended", "models", "bootstrap", "simulate", "indices", "figures",
+            "montecarlo",
+            "extended",
+            "models",
+            "bootstrap",
+            "simulate",
+            "indices",
+            "figures",
         ),
     output:
         estimates="results/montecarlo/chunks/n{size}/{chunk}.parquet",
+    log:
+        "results/logs/montecarlo_chunk/n{size}_{chunk}.log",
+    benchmark:
+        "results/benchmarks/montecarlo_chunk/n{size}_{chunk}.tsv"
+    wildcard_constraints:
+        size=r"\d+",
+    resources:
+        mem_mb=2000,
+        runtime=60,
     params:
         replications=mc_chunk_replications,
         seed=config["montecarlo"]["seed"],
         bootstrap_replicates=config["montecarlo"]["bootstrap_replicates"],
         time_varying=config["montecarlo"]["time_varying"],
         lag_years=config["extended"]["time_varying"]["lag_years"],
-    wildcard_constraints:
-        size=r"\d+",
-    log:
-        "results/logs/montecarlo_chunk/n{size}_{chunk}.log",
-    benchmark:
-        "results/benchmarks/montecarlo_chunk/n{size}_{chunk}.tsv"
-    resources:
-        mem_mb=2000,
-        runtime=60,
     script:
         "../scripts/montecarlo_chunk.py"
 
@@ -34,7 +40,13 @@ rule summarize_montecarlo:
     input:
         chunks=get_montecarlo_chunks,
         code=package_modules(
-            "montecarlo", "figures", "bootstrap", "extended", "indices", "models", "simulate",
+            "montecarlo",
+            "figures",
+            "bootstrap",
+            "extended",
+            "indices",
+            "models",
+            "simulate",
         ),
     output:
         estimates="results/montecarlo/estimates.parquet",
@@ -42,11 +54,6 @@ rule summarize_montecarlo:
         md="results/montecarlo/summary.md",
         png=report("results/montecarlo/coverage.png", category="Monte Carlo"),
         svg="results/montecarlo/coverage.svg",
-    params:
-        replications=config["montecarlo"]["replications"],
-        seed=config["montecarlo"]["seed"],
-        bootstrap_replicates=config["montecarlo"]["bootstrap_replicates"],
-        ph_alpha=config["montecarlo"]["ph_alpha"],
     log:
         "results/logs/summarize_montecarlo/summarize_montecarlo.log",
     benchmark:
@@ -54,6 +61,11 @@ rule summarize_montecarlo:
     resources:
         mem_mb=2000,
         runtime=10,
+    params:
+        replications=config["montecarlo"]["replications"],
+        seed=config["montecarlo"]["seed"],
+        bootstrap_replicates=config["montecarlo"]["bootstrap_replicates"],
+        ph_alpha=config["montecarlo"]["ph_alpha"],
     script:
         "../scripts/summarize_montecarlo.py"
 
@@ -64,4 +76,3 @@ rule montecarlo:
         rules.summarize_montecarlo.output.md,
         rules.summarize_montecarlo.output.png,
         rules.summarize_montecarlo.output.svg,
-

@@ -11,9 +11,6 @@ rule build_panel:
         panel="results/panel/panel.parquet",
         coverage="results/panel/coverage.csv",
         ingestion="results/panel/ingestion.csv",
-    params:
-        years=[config["years"]["first"], config["years"]["last"]],
-        sector_tolerance=config["indices"]["sector_sum_tolerance"],
     log:
         "results/logs/build_panel/build_panel.log",
     benchmark:
@@ -21,5 +18,8 @@ rule build_panel:
     resources:
         mem_mb=1000,
         runtime=10,
+    params:
+        years=[config["years"]["first"], config["years"]["last"]],
+        sector_tolerance=config["indices"]["sector_sum_tolerance"],
     script:
         "../scripts/build_panel.py"

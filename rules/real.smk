@@ -12,8 +12,6 @@ rule reconcile_counties:
     output:
         csv="results/real/counties_832.csv",
         md=report("results/real/reconciliation.md", category="Real data"),
-    params:
-        batch_totals=config["real"]["batch_totals"],
     log:
         "results/logs/reconcile_counties/reconcile_counties.log",
     benchmark:
@@ -21,6 +19,8 @@ rule reconcile_counties:
     resources:
         mem_mb=1000,
         runtime=10,
+    params:
+        batch_totals=config["real"]["batch_totals"],
     script:
         "../scripts/reconcile_counties.py"
 
@@ -36,10 +36,6 @@ rule analyze_exit_timing:
         km_ethnic_area_svg="results/real/km_ethnic_area.svg",
         km_region_png=report("results/real/km_region.png", category="Real data"),
         km_region_svg="results/real/km_region.svg",
-    params:
-        origin_year=config["real"]["origin_year"],
-        last_year=config["real"]["last_year"],
-        link=config["real"]["link"],
     log:
         "results/logs/analyze_exit_timing/analyze_exit_timing.log",
     benchmark:
@@ -47,6 +43,10 @@ rule analyze_exit_timing:
     resources:
         mem_mb=1000,
         runtime=10,
+    params:
+        origin_year=config["real"]["origin_year"],
+        last_year=config["real"]["last_year"],
+        link=config["real"]["link"],
     script:
         "../scripts/analyze_exit_timing.py"
 

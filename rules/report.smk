@@ -12,14 +12,24 @@ rule plot_km:
         survival=rules.build_survival.output.parquet,
         code=package_modules("figures", "indicators", "models", "schemas"),
     output:
-        png=report("results/figures/km_{group}.png", caption="report/km.rst", category="Figures",
-                   subcategory="Kaplan–Meier curves", labels={"figure": "KM by {group}", "format": "PNG"}),
-        svg=report("results/figures/km_{group}.svg", caption="report/km.rst", category="Figures",
-                   subcategory="Kaplan–Meier curves", labels={"figure": "KM by {group}", "format": "SVG"}),
-    wildcard_constraints:
-        group="nation|industry",
+        png=report(
+            "results/figures/km_{group}.png",
+            caption="report/km.rst",
+            category="Figures",
+            subcategory="Kaplan–Meier curves",
+            labels={"figure": "KM by {group}", "format": "PNG"},
+        ),
+        svg=report(
+            "results/figures/km_{group}.svg",
+            caption="report/km.rst",
+            category="Figures",
+            subcategory="Kaplan–Meier curves",
+            labels={"figure": "KM by {group}", "format": "SVG"},
+        ),
     log:
         "results/logs/plot_km/{group}.log",
+    wildcard_constraints:
+        group="nation|industry",
     resources:
         mem_mb=1000,
         runtime=5,
@@ -34,10 +44,20 @@ rule plot_forest:
         paper_table=config["data"]["paper_table"],
         code=package_modules("figures", "models", "tables"),
     output:
-        png=report("results/figures/forest_cox.png", caption="report/forest.rst", category="Figures",
-                   subcategory="Cox model", labels={"figure": "hazard ratios", "format": "PNG"}),
-        svg=report("results/figures/forest_cox.svg", caption="report/forest.rst", category="Figures",
-                   subcategory="Cox model", labels={"figure": "hazard ratios", "format": "SVG"}),
+        png=report(
+            "results/figures/forest_cox.png",
+            caption="report/forest.rst",
+            category="Figures",
+            subcategory="Cox model",
+            labels={"figure": "hazard ratios", "format": "PNG"},
+        ),
+        svg=report(
+            "results/figures/forest_cox.svg",
+            caption="report/forest.rst",
+            category="Figures",
+            subcategory="Cox model",
+            labels={"figure": "hazard ratios", "format": "SVG"},
+        ),
     log:
         "results/logs/plot_forest/plot_forest.log",
     resources:
@@ -53,10 +73,20 @@ rule plot_schoenfeld:
         cox=rules.fit_cox.output.json,
         code=package_modules("figures", "models", "schemas", "indicators", "tables"),
     output:
-        png=report("results/figures/schoenfeld.png", caption="report/schoenfeld.rst", category="Figures",
-                   subcategory="Cox model", labels={"figure": "Schoenfeld residuals", "format": "PNG"}),
-        svg=report("results/figures/schoenfeld.svg", caption="report/schoenfeld.rst", category="Figures",
-                   subcategory="Cox model", labels={"figure": "Schoenfeld residuals", "format": "SVG"}),
+        png=report(
+            "results/figures/schoenfeld.png",
+            caption="report/schoenfeld.rst",
+            category="Figures",
+            subcategory="Cox model",
+            labels={"figure": "Schoenfeld residuals", "format": "PNG"},
+        ),
+        svg=report(
+            "results/figures/schoenfeld.svg",
+            caption="report/schoenfeld.rst",
+            category="Figures",
+            subcategory="Cox model",
+            labels={"figure": "Schoenfeld residuals", "format": "SVG"},
+        ),
     log:
         "results/logs/plot_schoenfeld/plot_schoenfeld.log",
     resources:
@@ -71,12 +101,20 @@ rule plot_index_distributions:
         survival=rules.build_survival.output.parquet,
         code=package_modules("figures", "schemas", "indicators", "models"),
     output:
-        png=report("results/figures/index_distributions.png", caption="report/indices.rst",
-                   category="Figures", subcategory="Data",
-                   labels={"figure": "index distributions", "format": "PNG"}),
-        svg=report("results/figures/index_distributions.svg", caption="report/indices.rst",
-                   category="Figures", subcategory="Data",
-                   labels={"figure": "index distributions", "format": "SVG"}),
+        png=report(
+            "results/figures/index_distributions.png",
+            caption="report/indices.rst",
+            category="Figures",
+            subcategory="Data",
+            labels={"figure": "index distributions", "format": "PNG"},
+        ),
+        svg=report(
+            "results/figures/index_distributions.svg",
+            caption="report/indices.rst",
+            category="Figures",
+            subcategory="Data",
+            labels={"figure": "index distributions", "format": "SVG"},
+        ),
     log:
         "results/logs/plot_index_distributions/plot_index_distributions.log",
     resources:
@@ -91,19 +129,27 @@ rule plot_panel_coverage:
         panel=rules.build_panel.output.panel,
         code=package_modules("figures", "indicators", "models"),
     output:
-        png=report("results/figures/panel_coverage.png", caption="report/coverage.rst",
-                   category="Figures", subcategory="Data",
-                   labels={"figure": "panel coverage", "format": "PNG"}),
-        svg=report("results/figures/panel_coverage.svg", caption="report/coverage.rst",
-                   category="Figures", subcategory="Data",
-                   labels={"figure": "panel coverage", "format": "SVG"}),
-    params:
-        baseline_year=config["baseline_year"],
+        png=report(
+            "results/figures/panel_coverage.png",
+            caption="report/coverage.rst",
+            category="Figures",
+            subcategory="Data",
+            labels={"figure": "panel coverage", "format": "PNG"},
+        ),
+        svg=report(
+            "results/figures/panel_coverage.svg",
+            caption="report/coverage.rst",
+            category="Figures",
+            subcategory="Data",
+            labels={"figure": "panel coverage", "format": "SVG"},
+        ),
     log:
         "results/logs/plot_panel_coverage/plot_panel_coverage.log",
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        baseline_year=config["baseline_year"],
     script:
         "../scripts/plot_panel_coverage.py"
 
@@ -115,8 +161,12 @@ rule audit_paper_table:
         code=package_modules("audit", "report"),
     output:
         md="results/tables/paper_audit.md",
-        html=report("results/tables/paper_audit.html", caption="report/audit.rst", category="Tables",
-                    labels={"table": "audit of the published Table 1"}),
+        html=report(
+            "results/tables/paper_audit.html",
+            caption="report/audit.rst",
+            category="Tables",
+            labels={"table": "audit of the published Table 1"},
+        ),
     log:
         "results/logs/audit_paper_table/audit_paper_table.log",
     resources:
@@ -131,8 +181,12 @@ rule render_comparison_html:
         md=rules.compare_with_paper.output.md,
         code=package_modules("report"),
     output:
-        html=report("results/tables/paper_comparison.html", caption="report/comparison.rst",
-                    category="Tables", labels={"table": "this run beside the paper"}),
+        html=report(
+            "results/tables/paper_comparison.html",
+            caption="report/comparison.rst",
+            category="Tables",
+            labels={"table": "this run beside the paper"},
+        ),
     log:
         "results/logs/render_comparison_html/render_comparison_html.log",
     resources:
@@ -150,11 +204,12 @@ rule build_lineage:
         counties=config["data"]["counties"],
         code=package_modules("lineage", "bulletins", "indices", "schemas", "indicators", "parquet"),
     output:
-        csv=report("results/analysis/lineage.csv", caption="report/lineage.rst", category="Lineage",
-                   labels={"table": "cell-to-source lineage"}),
-    params:
-        bulletins_dir=config["data"]["bulletins_dir"],
-        upgrading=config["indices"]["upgrading"],
+        csv=report(
+            "results/analysis/lineage.csv",
+            caption="report/lineage.rst",
+            category="Lineage",
+            labels={"table": "cell-to-source lineage"},
+        ),
     log:
         "results/logs/build_lineage/build_lineage.log",
     benchmark:
@@ -162,5 +217,8 @@ rule build_lineage:
     resources:
         mem_mb=1000,
         runtime=10,
+    params:
+        bulletins_dir=config["data"]["bulletins_dir"],
+        upgrading=config["indices"]["upgrading"],
     script:
         "../scripts/build_lineage.py"
