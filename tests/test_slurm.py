@@ -1,4 +1,4 @@
-"""The bootstrap through a real single-node Slurm cluster, byte-identical to the local run."""
+"""The workflow through a real single-node Slurm cluster, byte-identical to the local run."""
 
 from __future__ import annotations
 
@@ -33,26 +33,35 @@ def slurm():
     subprocess.run(["bash", str(HARNESS / "stop_slurm.sh")], capture_output=True, timeout=120)
 
 
-def test_bootstrap_through_slurm_matches_local_run(slurm, tmp_path, toy_run):
-    local_work, _, _ = toy_run
+def test_workflow_through_slurm_matches_local_run(slurm, tmp_path, toy_run):
+    """From nothing to the bootstrap summary with the Slurm profile: the per-county ingestion
+    jobs run on the submitting host (localrules: one Slurm job per county would cost 4-5 s each),
+    everything after them goes through Slurm, and the results equal the local run's bytes."""
+    local_work, codes, _ = toy_run
     work = tmp_path / "cluster"
     make_toy_study(work)
-    # The data stages run locally; the bootstrap chunks and their summary go through Slurm.
-    run_snakemake(work, "--cores", "2", "results/analysis/survival.parquet")
     env = {**os.environ, "PYTHONPATH": str(PLUGINS),
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     cmd = [str(Path(sys.executable).with_name("snakemake")), "-s", str(REPO / "Snakefile"),
            "--directory", str(work), "--profile", str(HARNESS / "profile"),
            "results/bootstrap/summary.csv"]
-    proc = subprocess.run(["timeout", "-k", "10", "600", *cmd], capture_output=True, text=True,
+    proc = subprocess.run(["timeout", "-k", "10", "900", *cmd], capture_output=True, text=True,
                           env=env)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-6000:]
+    assert len(re.findall(r"^localrule ingest_bulletin:", out, re.M)) == len(codes), out[-4000:]
+    assert not re.search(r"^rule ingest_bulletin:", out, re.M), out[-4000:]
     job_ids = re.findall(r"SLURM jobid (\d+)", out)
-    assert len(job_ids) >= 4, out[-4000:]   # 3 chunk jobs + the summary
+    submitted = re.findall(r"^rule (\w+):", out, re.M)
+    assert sorted(set(submitted)) == ["bootstrap_chunk", "build_panel", "build_survival",
+                                      "compute_covariates", "fit_cox", "fit_ols",
+                                      "summarize_bootstrap"], out[-4000:]
+    assert submitted.count("bootstrap_chunk") == 3   # 20 replicates in chunks of 8
+    assert len(job_ids) == len(submitted) == 9, out[-4000:]
     accounting = subprocess.run(["squeue", "-h", "-t", "all", "-o", "%i %j %T"],
                                 capture_output=True, text=True).stdout
     for job_id in job_ids:
         assert re.search(rf"^{job_id} \S+ COMPLETED$", accounting, re.M), accounting
-    assert (work / "results/bootstrap/summary.csv").read_bytes() == (
-        local_work / "results/bootstrap/summary.csv").read_bytes()
+    for path in ("results/panel/panel.parquet", "results/analysis/survival.parquet",
+                 "results/bootstrap/summary.csv"):
+        assert (work / path).read_bytes() == (local_work / path).read_bytes(), path
