@@ -2,8 +2,8 @@
 
 Why it exists: the ingestion job runs once per county (832 times for the real study), and
 ``import pyarrow.parquet`` costs it ~0.2 s of CPU, about three quarters of the job. This module
-writes the one kind of file that job needs, with the standard library alone; every reader
-(pyarrow in the panel job, pandas, R's arrow, DuckDB) reads it as a normal Parquet file.
+writes the one kind of file that job needs, with the standard library alone, following the
+format specification; pyarrow (the panel job, pandas) reads it as it reads its own files.
 
 What it writes (a strict subset of the format, https://parquet.apache.org/docs/file-format/):
 
