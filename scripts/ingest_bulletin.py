@@ -4,8 +4,9 @@ Run by a ``shell:`` rule as ``python scripts/ingest_bulletin.py --csv ... --log 
 ``script:``: this job runs once per county, and Snakemake's script preamble (~0.15 s) plus
 pandas/pandera (~1 s) would be most of its cost. It imports only the standard library: csv to
 parse, ``countysurv.parquet`` to write the parquet (importing pyarrow was ~0.2 s of the job's
-~0.27 s of CPU); the kept rows are validated against the BulletinRecord schema in the panel job. Python puts
-this file's folder on sys.path, so ``countysurv`` imports as it does for ``script:`` rules.
+~0.27 s of CPU); the kept rows are validated against the BulletinRecord schema in the panel
+job. Python puts this file's folder on sys.path, so ``countysurv`` imports as it does for
+``script:`` rules.
 """
 
 import argparse

@@ -58,6 +58,12 @@ def _zigzag(n: int) -> bytes:
     return _varint((n << 1) ^ (n >> 63))
 
 
+def _binary(text: str) -> bytes:
+    """A Thrift compact binary/string: varint length, then the UTF-8 bytes."""
+    data = text.encode("utf-8")
+    return _varint(len(data)) + data
+
+
 class _Struct:
     """Builds one Thrift compact-protocol struct; fields must be added in increasing id order."""
 
@@ -85,9 +91,8 @@ class _Struct:
         return self
 
     def string(self, fid: int, value: str) -> _Struct:
-        data = value.encode("utf-8")
         self._header(fid, _BINARY)
-        self.buf += _varint(len(data)) + data
+        self.buf += _binary(value)
         return self
 
     def struct(self, fid: int, value: _Struct) -> _Struct:
@@ -98,15 +103,15 @@ class _Struct:
     def list(self, fid: int, elem_type: int, items: Sequence) -> _Struct:
         self._header(fid, _LIST)
         n = len(items)
-        self.buf += bytes([(n << 4) | elem_type]) if n < 15 else bytes([0xF0 | elem_type]) + _varint(n)
+        self.buf += (bytes([(n << 4) | elem_type]) if n < 15
+                     else bytes([0xF0 | elem_type]) + _varint(n))
         for item in items:
             if elem_type == _STRUCT:
                 self.buf += item.bytes()
             elif elem_type == _I32:
                 self.buf += _zigzag(item)
             elif elem_type == _BINARY:
-                data = item.encode("utf-8")
-                self.buf += _varint(len(data)) + data
+                self.buf += _binary(item)
             else:  # pragma: no cover - the writer uses no other element type
                 raise ValueError(f"unsupported list element type {elem_type}")
         return self
