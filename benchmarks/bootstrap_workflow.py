@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -31,16 +30,15 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bootstrap import time_lifelines  # noqa: E402  (benchmarks/bootstrap.py)
-from conftest import make_toy_study  # noqa: E402
+from conftest import make_toy_study, venv_env  # noqa: E402
 
 
 def snakemake(work: Path, *args: str) -> float:
     """Run snakemake on the repository's Snakefile in ``work``; return wall seconds."""
     exe = Path(sys.executable).with_name("snakemake")
-    env = {**os.environ, "PATH": f"{exe.parent}{os.pathsep}{os.environ['PATH']}"}
     start = time.perf_counter()
     proc = subprocess.run([str(exe), "-s", str(ROOT / "Snakefile"), "--directory", str(work),
-                           *args], capture_output=True, text=True, env=env)
+                           *args], capture_output=True, text=True, env=venv_env())
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"snakemake {' '.join(args)} failed:\n{proc.stderr[-3000:]}")

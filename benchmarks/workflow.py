@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -37,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from conftest import change_last_value  # noqa: E402  (tests/conftest.py)
+from conftest import change_last_value, venv_env  # noqa: E402  (tests/conftest.py)
 
 SEED = 20151129
 CORE = ["results/panel/panel.parquet", "results/panel/coverage.csv",
@@ -47,18 +46,13 @@ CORE = ["results/panel/panel.parquet", "results/panel/coverage.csv",
         "results/tables/table1.html", "results/tables/paper_comparison.md"]
 
 
-def _env() -> dict[str, str]:
-    bindir = Path(sys.executable).parent
-    return {**os.environ, "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}"}
-
-
 def snakemake(work: Path | None, *args: str) -> tuple[float, str]:
     """Run snakemake (on the repository's Snakefile in ``work``); return (seconds, stderr)."""
     exe = str(Path(sys.executable).with_name("snakemake"))
     cmd = [exe, *args] if work is None else [exe, "-s", str(ROOT / "Snakefile"), "--directory",
                                               str(work), *args]
     start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=_env())
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=venv_env())
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
@@ -69,7 +63,7 @@ def make_study(work: Path, n: int) -> None:
     """A fresh study of ``n`` simulated counties in ``work``, laid out like the repository."""
     subprocess.run([sys.executable, str(ROOT / "scripts" / "generate_default_data.py"), "--out",
                     str(work / "data"), "--n-counties", str(n), "--seed", str(SEED)],
-                   check=True, capture_output=True, env=_env())
+                   check=True, capture_output=True, env=venv_env())
     shutil.copytree(ROOT / "data" / "paper", work / "data" / "paper")
     shutil.copy2(ROOT / "config.yaml", work / "config.yaml")
 

@@ -15,6 +15,12 @@ REPO = Path(__file__).resolve().parents[1]
 TOY_COUNTIES = 30
 
 
+def venv_env(**extra: str) -> dict[str, str]:
+    """The environment for subprocesses: this venv's bin first on PATH, plus ``extra``."""
+    return {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+            **extra}
+
+
 def snakemake_cmd(workdir: Path, *args: str) -> list[str]:
     """The snakemake command of this environment, run on the repository's Snakefile in workdir."""
     exe = Path(sys.executable).with_name("snakemake")
@@ -23,9 +29,8 @@ def snakemake_cmd(workdir: Path, *args: str) -> list[str]:
 
 def run_snakemake(workdir: Path, *args: str, check: bool = True, timeout: int = 900
                   ) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     proc = subprocess.run(snakemake_cmd(workdir, *args), capture_output=True, text=True,
-                          env=env, timeout=timeout)
+                          env=venv_env(), timeout=timeout)
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake {' '.join(args)} failed ({proc.returncode}):\n"
                              f"{proc.stdout[-4000:]}\n{proc.stderr[-6000:]}")

@@ -18,14 +18,13 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import REPO, make_toy_study, run_snakemake, snakemake_cmd
+from conftest import REPO, make_toy_study, run_snakemake, snakemake_cmd, venv_env
 
 pytestmark = pytest.mark.workflow
 
@@ -39,10 +38,9 @@ def run_until_killed(work: Path, condition, timeout: float = 600) -> bool:
 
     Returns True if the run was killed, False if it finished first.
     """
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     with open(work / "interrupted.out", "w") as out:
         proc = subprocess.Popen(snakemake_cmd(work, "--cores", "2", *FINAL), stdout=out,
-                                stderr=subprocess.STDOUT, env=env, start_new_session=True)
+                                stderr=subprocess.STDOUT, env=venv_env(), start_new_session=True)
         deadline = time.monotonic() + timeout
         try:
             while proc.poll() is None and time.monotonic() < deadline:

@@ -12,7 +12,6 @@ lint fails the test:
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, venv_env
 
 pytestmark = pytest.mark.workflow
 
@@ -32,8 +31,8 @@ KEPT = {
 
 
 def run(*cmd: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-    return subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, env=env, timeout=300)
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, env=venv_env(),
+                          timeout=300)
 
 
 def parse_lints(text: str) -> list[tuple[str, str]]:

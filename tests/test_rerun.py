@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, make_toy_study
+from conftest import REPO, make_toy_study, venv_env
 from test_workflow import planned_jobs
 
 pytestmark = pytest.mark.workflow
@@ -39,10 +39,9 @@ def clone(work: Path, dest: Path) -> Path:
 
 def dry_run(work: Path, snakefile: Path = REPO / "Snakefile", *targets: str) -> str:
     exe = Path(sys.executable).with_name("snakemake")
-    env = {**os.environ, "PATH": f"{exe.parent}{os.pathsep}{os.environ['PATH']}"}
     proc = subprocess.run([str(exe), "-s", str(snakefile), "--directory", str(work), "-n",
-                           "--cores", "2", *targets], capture_output=True, text=True, env=env,
-                          timeout=300)
+                           "--cores", "2", *targets], capture_output=True, text=True,
+                          env=venv_env(), timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return proc.stdout + proc.stderr
 
@@ -101,10 +100,9 @@ def code_copy_run(tmp_path_factory):
     shutil.copy2(REPO / "Snakefile", work / "Snakefile")
     codes = make_toy_study(work)
     exe = Path(sys.executable).with_name("snakemake")
-    env = {**os.environ, "PATH": f"{exe.parent}{os.pathsep}{os.environ['PATH']}"}
     proc = subprocess.run([str(exe), "-s", str(work / "Snakefile"), "--directory", str(work),
                            "--cores", "2", *CORE_TARGETS], capture_output=True, text=True,
-                          env=env, timeout=900)
+                          env=venv_env(), timeout=900)
     assert proc.returncode == 0, proc.stderr[-4000:]
     return work, codes
 

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from conftest import REPO, make_toy_study, run_snakemake
+from conftest import REPO, make_toy_study, snakemake_cmd, venv_env
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
 
@@ -40,13 +37,10 @@ def test_workflow_through_slurm_matches_local_run(slurm, tmp_path, toy_run):
     local_work, codes, _ = toy_run
     work = tmp_path / "cluster"
     make_toy_study(work)
-    env = {**os.environ, "PYTHONPATH": str(PLUGINS),
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    cmd = [str(Path(sys.executable).with_name("snakemake")), "-s", str(REPO / "Snakefile"),
-           "--directory", str(work), "--profile", str(HARNESS / "profile"),
-           "results/bootstrap/summary.csv"]
+    cmd = snakemake_cmd(work, "--profile", str(HARNESS / "profile"),
+                        "results/bootstrap/summary.csv")
     proc = subprocess.run(["timeout", "-k", "10", "900", *cmd], capture_output=True, text=True,
-                          env=env)
+                          env=venv_env(PYTHONPATH=str(PLUGINS)))
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-6000:]
     assert len(re.findall(r"^localrule ingest_bulletin:", out, re.M)) == len(codes), out[-4000:]

@@ -23,8 +23,8 @@ def write_both(tmp_path, columns):
     ours, theirs = tmp_path / "ours.parquet", tmp_path / "theirs.parquet"
     with open(ours, "wb") as fh:
         parquet.write_table(columns, fh)
-    pq.write_table(pa.table({name: pa.array(values, KINDS[kind]) for name, kind, values in columns}),
-                   theirs)
+    pq.write_table(pa.table({name: pa.array(values, KINDS[kind])
+                             for name, kind, values in columns}), theirs)
     return (pq.read_table(ours).replace_schema_metadata(None),
             pq.read_table(theirs).replace_schema_metadata(None))
 
