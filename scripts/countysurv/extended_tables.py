@@ -22,7 +22,7 @@ from typing import Any, Mapping
 import pandas as pd
 
 from .errors import InputDataError
-from .tables import (SECTION_HEADINGS, TERM_LABELS, TERM_SECTIONS, TERMS, latex_escape,
+from .tables import (TERM_LABELS, TERM_SECTIONS, TERMS, latex_escape, sectioned_rows,
                      significance_stars)
 
 #: Models in column order: (key, header, ratio label).
@@ -186,18 +186,6 @@ def _columns() -> tuple[list[tuple[str, int]], list[str]]:
     return groups, cols
 
 
-def _sections(table: pd.DataFrame):
-    section = None
-    for row in table.to_dict("records"):
-        if row["section"] == "fit":
-            continue
-        heading = None
-        if row["section"] != section:
-            section = row["section"]
-            heading = SECTION_HEADINGS.get(section)
-        yield heading, row
-
-
 def render_markdown(table: pd.DataFrame) -> str:
     """GitHub pipe table, model groups in the header cells, notes below."""
     groups, cols = _columns()
@@ -208,7 +196,7 @@ def render_markdown(table: pd.DataFrame) -> str:
     esc = _md_escape
     lines = [f"**{esc(TITLE)}**", "", "| " + " | ".join(esc(h) for h in head) + " |",
              "|:--" + "|--:" * (len(head) - 1) + "|"]
-    for heading, row in _sections(table):
+    for heading, row in sectioned_rows(table):
         if heading:
             lines.append(f"| *{esc(heading)}* " + "| " * (len(head) - 1) + "|")
         lines.append("| " + " | ".join([esc(row["label"])] + [esc(n) + esc(s) for n, s in
@@ -240,7 +228,7 @@ def render_latex(table: pd.DataFrame) -> str:
            " & " + " & ".join(f"\\multicolumn{{{n}}}{{c}}{{{latex_escape(h)}}}"
                               for h, n in groups) + " \\\\",
            " & " + " & ".join(latex_escape(c) for c in cols) + " \\\\", "\\hline"]
-    for heading, row in _sections(table):
+    for heading, row in sectioned_rows(table):
         if heading:
             out.append(f"\\multicolumn{{{ncol}}}{{l}}{{\\textit{{{latex_escape(heading)}}}}} \\\\")
         out.append(" & ".join([latex_escape(row["label"])]
@@ -270,7 +258,7 @@ def render_html(table: pd.DataFrame) -> str:
            + "</tr>",
            "<tr><th></th>" + "".join(f"<th {td}>{esc(c)}</th>" for c in cols) + "</tr>",
            "</thead>", "<tbody>"]
-    for heading, row in _sections(table):
+    for heading, row in sectioned_rows(table):
         if heading:
             out.append(f'<tr><th colspan="{ncol}" style="text-align:left">'
                        f"<em>{esc(heading)}</em></th></tr>")

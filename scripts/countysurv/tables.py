@@ -303,6 +303,21 @@ def _fit_rows(table: pd.DataFrame) -> pd.DataFrame:
     return table[table["section"] == "fit"]
 
 
+def sectioned_rows(table: pd.DataFrame):
+    """The coefficient rows in order, each with the heading of the section it opens (or None).
+
+    Yields ``(heading, row)``: ``heading`` is the SECTION_HEADINGS text when ``row`` is the first
+    of a section that has one; fit-statistic rows are left out.
+    """
+    section = None
+    for row in _coef_rows(table).to_dict("records"):
+        heading = None
+        if row["section"] != section:
+            section = row["section"]
+            heading = SECTION_HEADINGS.get(section)
+        yield heading, row
+
+
 def _has_boot(table: pd.DataFrame) -> bool:
     return "ols_boot_ci_lower" in table.columns
 
@@ -424,13 +439,9 @@ def render_markdown(table: pd.DataFrame) -> str:
              "| " + " | ".join(_md_escape(h) for h in head) + " |",
              "|:--" + "|--:" * (len(head) - 1) + "|"]
     width = len(head)
-    section = None
-    for row in _coef_rows(table).to_dict("records"):
-        if row["section"] != section:
-            section = row["section"]
-            if section in SECTION_HEADINGS:
-                lines.append(f"| *{_md_escape(SECTION_HEADINGS[section])}* "
-                             + "| " * (width - 1) + "|")
+    for heading, row in sectioned_rows(table):
+        if heading:
+            lines.append(f"| *{_md_escape(heading)}* " + "| " * (width - 1) + "|")
         cells = [_md_escape(num) + _md_escape(stars) for num, stars in _cells(row, with_boot)]
         lines.append("| " + " | ".join([_md_escape(row["label"])] + cells) + " |")
     for row in _fit_rows(table).to_dict("records"):
@@ -491,13 +502,10 @@ def render_latex(table: pd.DataFrame) -> str:
            f"\\multicolumn{{{n_cox}}}{{c}}{{Cox Model}} \\\\",
            " & " + " & ".join(latex_escape(c) for c in cols) + " \\\\",
            "\\hline"]
-    section = None
-    for row in _coef_rows(table).to_dict("records"):
-        if row["section"] != section:
-            section = row["section"]
-            if section in SECTION_HEADINGS:
-                out.append(f"\\multicolumn{{{ncol}}}{{l}}"
-                           f"{{\\textit{{{latex_escape(SECTION_HEADINGS[section])}}}}} \\\\")
+    for heading, row in sectioned_rows(table):
+        if heading:
+            out.append(f"\\multicolumn{{{ncol}}}{{l}}"
+                       f"{{\\textit{{{latex_escape(heading)}}}}} \\\\")
         cells = [_latex_number(num, stars) for num, stars in _cells(row, with_boot)]
         out.append(" & ".join([latex_escape(row["label"])] + cells) + " \\\\")
     out.append("\\hline")
@@ -549,13 +557,10 @@ def render_html(table: pd.DataFrame) -> str:
            "<tr><th></th>" + "".join(f"<th {td}>{esc(c)}</th>" for c in cols) + "</tr>",
            "</thead>",
            "<tbody>"]
-    section = None
-    for row in _coef_rows(table).to_dict("records"):
-        if row["section"] != section:
-            section = row["section"]
-            if section in SECTION_HEADINGS:
-                out.append(f'<tr><th colspan="{ncol}" style="text-align:left">'
-                           f"<em>{esc(SECTION_HEADINGS[section])}</em></th></tr>")
+    for heading, row in sectioned_rows(table):
+        if heading:
+            out.append(f'<tr><th colspan="{ncol}" style="text-align:left">'
+                       f"<em>{esc(heading)}</em></th></tr>")
         cells = "".join(f"<td {td}>{esc(num + stars)}</td>"
                         for num, stars in _cells(row, with_boot))
         out.append(f'<tr><th scope="row" style="text-align:left;font-weight:normal">'
