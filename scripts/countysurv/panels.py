@@ -58,20 +58,20 @@ def build_panel(records: pd.DataFrame, counties: list[str], years: tuple[int, in
 def coverage_table(panel: pd.DataFrame) -> pd.DataFrame:
     """Missing cells per county and indicator, with the missing years listed."""
     rows = []
-    n_years = panel.groupby("county_code")["year"].nunique()
     years = panel["year"].to_numpy()
     missing = panel[list(CANONICAL)].isna().to_numpy()
     positions = panel.groupby("county_code", sort=True).indices  # rows of each county, in order
     for code in sorted(positions):
         idx = positions[code]
         county_years, county_missing = years[idx], missing[idx]
+        n_years = len(np.unique(county_years))
         for j, ind in enumerate(CANONICAL):
             missing_years = county_years[county_missing[:, j]].tolist()
             rows.append({
                 "county_code": code,
                 "indicator": ind,
-                "years_expected": int(n_years[code]),
-                "years_present": int(n_years[code] - len(missing_years)),
+                "years_expected": n_years,
+                "years_present": n_years - len(missing_years),
                 "missing": len(missing_years),
                 "missing_years": " ".join(map(str, missing_years)) or None,
             })
