@@ -48,14 +48,18 @@ system-deps:
 	    || { echo "could not install$$missing; install them with apt-get and rerun" >&2; exit 1; }; \
 	fi
 
+# Snakemake's progress counter in the terminal, every job record in results/logs/snakemake/run.log,
+# and a closing summary (Table 1, rows read/kept/rejected, where things are) or the one-line error
+# of each failed job with its log (scripts/countysurv/console.py).
 run: $(STAMP)
-	snakemake --cores $(CORES)
+	@PYTHONPATH=scripts $(PY) -m countysurv.console -- --cores $(CORES)
 
 dryrun: $(STAMP)
 	snakemake -n --quiet
 
 report: run
-	snakemake --report results/report.html
+	@snakemake --quiet all --report results/report.html
+	@echo "report written: $(CURDIR)/results/report.html"
 
 test: $(STAMP) $(SLURM_STAMP) system-deps
 	$(PY) -m pytest

@@ -163,8 +163,37 @@ def get_final_targets():
     ]
     if N_CHUNKS:
         targets.append("results/bootstrap/summary.csv")
-    targets += get_report_targets() + get_extended_targets()
+    targets += get_report_targets() + get_extended_targets() + get_intermediate_targets()
     return targets
+
+
+def get_intermediate_targets():
+    """Every output upstream of the tables that no other target names.
+
+    Snakemake does not rebuild a missing file that is neither a target nor needed by a job that
+    must run. A job that fails has its outputs removed, so without these targets a run that
+    failed in, say, one county's ingestion after its CSV changed would be followed by "Nothing
+    to be done" and the old tables. As targets, a failed job's outputs are rebuilt (and fail
+    again, with the same message) until its input is fixed.
+    """
+    ingested = expand(
+        "results/bulletins/{county}.{ext}",
+        county=COUNTIES,
+        ext=("parquet", "rejects.csv", "counts.json"),
+    )
+    chunks = expand("results/bootstrap/chunks/{chunk}.parquet", chunk=CHUNKS)
+    boot = ["results/bootstrap/replicates.parquet"] if N_CHUNKS else []
+    return (
+        ingested
+        + [
+            "results/panel/ingestion.csv",
+            "results/analysis/covariates.csv",
+            "results/analysis/covariates.parquet",
+            "results/analysis/excluded.csv",
+        ]
+        + chunks
+        + boot
+    )
 
 
 # --- report, figures, audit, lineage (rules/report.smk) ---------------------------------------
