@@ -60,7 +60,8 @@ EXIT_BATCHES = range(2016, 2021)
 DATED, UNDATED = "dated", "undated"
 
 
-def _split(cell: str) -> list[str]:
+def split_counties(cell: str) -> list[str]:
+    """The names of a ``counties`` (or ``batch_exceptions``) cell: ``;``-separated, stripped."""
     return [part.strip() for part in re.split(r"[;；]", cell) if part.strip()]
 
 
@@ -150,14 +151,14 @@ def _row_problems(row) -> list[str]:  # noqa: ANN001 (a namedtuple of the table'
         elif reported < POLICY_DATE:
             problems.append(f"reported_on {row.reported_on} is before the policy date "
                             f"{POLICY_DATE.isoformat()}")
-    names = _split(row.counties)
+    names = split_counties(row.counties)
     if not names:
         problems.append("no county listed")
     norm = [normalize_name(n) for n in names]
     repeated = sorted({n for n in norm if norm.count(n) > 1})
     if repeated:
         problems.append(f"county listed twice: {', '.join(repeated)}")
-    strays = [n for n in _split(row.batch_exceptions) if normalize_name(n) not in norm]
+    strays = [n for n in split_counties(row.batch_exceptions) if normalize_name(n) not in norm]
     if strays:
         problems.append(f"batch_exceptions not among the row's counties: {', '.join(strays)}")
     if row.batch_exceptions and not row.note:
@@ -184,8 +185,8 @@ def match_counties(announcements: pd.DataFrame, counties_832: pd.DataFrame,
     rows, problems = [], []
     for ann in announcements.itertuples(index=False):
         where = f"{path}:{ann.line} ({ann.notice_id})"
-        excepted = {normalize_name(n) for n in _split(ann.batch_exceptions)}
-        for name in _split(ann.counties):
+        excepted = {normalize_name(n) for n in split_counties(ann.batch_exceptions)}
+        for name in split_counties(ann.counties):
             try:
                 code = resolver(name, province=ann.province)
             except InputDataError as err:
