@@ -1,7 +1,8 @@
-"""The committed table of provincial exit notices (data/reference/exit_announcements.csv) against the
-reconciled list of the 832 counties: every row has a source, no date before the policy date, every
-county named is one county of the list in that province and batch (or a declared exception), no
-county dated twice, and every county of the list dated or undated with a reason.
+"""The committed table of provincial exit notices (data/reference/exit_announcements.csv)
+against the reconciled list of the 832 counties: every row has a source, no date before the
+policy date, every county named is one county of the list in that province and batch (or a
+declared exception), no county dated twice, and every county of the list dated or undated with
+a reason.
 
 The official workbook is not in the repository. It is looked for in $COUNTYSURV_COUNTIES_XLSX, else
 at ../shared/data/poverty_counties_832.xlsx beside the repository (where CI has it); these tests are

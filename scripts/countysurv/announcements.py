@@ -100,13 +100,13 @@ def read_announcements(path: str | Path) -> pd.DataFrame:
     df["line"] = range(2, len(df) + 2)
     problems: list[str] = []
     seen_ids: dict[str, int] = {}
-    for row in df.itertuples(index=False):
-        where = f"{path}:{row.line}"
+    for row in df.to_dict("records"):
+        where = f"{path}:{row['line']}"
         problems += [f"{where}: {p}" for p in _row_problems(row)]
-        if row.notice_id in seen_ids:
-            problems.append(f"{where}: notice_id {row.notice_id!r} already used on line "
-                            f"{seen_ids[row.notice_id]}")
-        seen_ids.setdefault(row.notice_id, row.line)
+        if row["notice_id"] in seen_ids:
+            problems.append(f"{where}: notice_id {row['notice_id']!r} already used on line "
+                            f"{seen_ids[row['notice_id']]}")
+        seen_ids.setdefault(row["notice_id"], row["line"])
     if problems:
         raise InputDataError(f"{len(problems)} problem(s) in the exit announcements:\n"
                              + "\n".join(problems))
@@ -116,53 +116,64 @@ def read_announcements(path: str | Path) -> pd.DataFrame:
     return df
 
 
-def _row_problems(row) -> list[str]:  # noqa: ANN001 (a namedtuple of the table's columns)
+def _row_problems(row: dict[str, str]) -> list[str]:
+    """The problems of one row of the table on its own (text cells, as read)."""
     problems = []
-    if not row.notice_id:
+    if not row["notice_id"]:
         problems.append("empty notice_id")
-    if row.province not in PROVINCE_CODES:
-        problems.append(f"unknown province {row.province!r}; use the short name (贵州, 内蒙古)")
-    if not (row.exit_batch.isdigit() and int(row.exit_batch) in EXIT_BATCHES):
-        problems.append(f"exit_batch {row.exit_batch!r} is not a year from "
-                        f"{EXIT_BATCHES.start} to {EXIT_BATCHES.stop - 1}")
-    if not row.source_url and not row.source_title:
+    if row["province"] not in PROVINCE_CODES:
+        problems.append(f"unknown province {row['province']!r}; use the short name (贵州, 内蒙古)")
+    batch = row["exit_batch"]
+    if not (batch.isdigit() and int(batch) in EXIT_BATCHES):
+        problems.append(f"exit_batch {batch!r} is not a year from {EXIT_BATCHES.start} to "
+                        f"{EXIT_BATCHES.stop - 1}")
+    if not row["source_url"] and not row["source_title"]:
         problems.append("no source: give source_url or source_title")
-    if row.date_basis not in DATE_BASES:
-        problems.append(f"date_basis {row.date_basis!r} is not one of {', '.join(DATE_BASES)}")
-    announced = _parse_date(row.announced_on)
-    if row.date_basis == "not_stated":
-        if row.announced_on:
-            problems.append(f"announced_on {row.announced_on!r} given with date_basis "
-                            "not_stated; leave it empty or name the basis")
-        if not row.reported_on:
-            problems.append("date_basis not_stated needs reported_on (the date of the report)")
-    elif announced is None:
-        problems.append(f"announced_on {row.announced_on!r} is not an ISO date (YYYY-MM-DD)")
-    elif announced < POLICY_DATE:
-        problems.append(f"announced_on {row.announced_on} is before the policy date "
-                        f"{POLICY_DATE.isoformat()}")
-    if row.reported_on:
-        reported = _parse_date(row.reported_on)
-        if reported is None:
-            problems.append(f"reported_on {row.reported_on!r} is not an ISO date (YYYY-MM-DD)")
-        elif announced is not None and reported < announced:
-            problems.append(f"reported_on {row.reported_on} is before announced_on "
-                            f"{row.announced_on}")
-        elif reported < POLICY_DATE:
-            problems.append(f"reported_on {row.reported_on} is before the policy date "
-                            f"{POLICY_DATE.isoformat()}")
-    names = split_counties(row.counties)
+    problems += _date_problems(row)
+    names = split_counties(row["counties"])
     if not names:
         problems.append("no county listed")
     norm = [normalize_name(n) for n in names]
     repeated = sorted({n for n in norm if norm.count(n) > 1})
     if repeated:
         problems.append(f"county listed twice: {', '.join(repeated)}")
-    strays = [n for n in split_counties(row.batch_exceptions) if normalize_name(n) not in norm]
+    strays = [n for n in split_counties(row["batch_exceptions"]) if normalize_name(n) not in norm]
     if strays:
         problems.append(f"batch_exceptions not among the row's counties: {', '.join(strays)}")
-    if row.batch_exceptions and not row.note:
+    if row["batch_exceptions"] and not row["note"]:
         problems.append("batch_exceptions need their reason in note")
+    return problems
+
+
+def _date_problems(row: dict[str, str]) -> list[str]:
+    """``date_basis``, ``announced_on`` and ``reported_on`` of one row, checked together."""
+    problems = []
+    basis, announced_text, reported_text = (row["date_basis"], row["announced_on"],
+                                            row["reported_on"])
+    if basis not in DATE_BASES:
+        problems.append(f"date_basis {basis!r} is not one of {', '.join(DATE_BASES)}")
+    announced = _parse_date(announced_text)
+    if basis == "not_stated":
+        if announced_text:
+            problems.append(f"announced_on {announced_text!r} given with date_basis not_stated; "
+                            "leave it empty or name the basis")
+        if not reported_text:
+            problems.append("date_basis not_stated needs reported_on (the date of the report)")
+    elif announced is None:
+        problems.append(f"announced_on {announced_text!r} is not an ISO date (YYYY-MM-DD)")
+    elif announced < POLICY_DATE:
+        problems.append(f"announced_on {announced_text} is before the policy date "
+                        f"{POLICY_DATE.isoformat()}")
+    if reported_text:
+        reported = _parse_date(reported_text)
+        if reported is None:
+            problems.append(f"reported_on {reported_text!r} is not an ISO date (YYYY-MM-DD)")
+        elif announced is not None and reported < announced:
+            problems.append(f"reported_on {reported_text} is before announced_on "
+                            f"{announced_text}")
+        elif reported < POLICY_DATE:
+            problems.append(f"reported_on {reported_text} is before the policy date "
+                            f"{POLICY_DATE.isoformat()}")
     return problems
 
 
@@ -269,7 +280,7 @@ def county_dates(announcements: pd.DataFrame, matched: pd.DataFrame,
 
 
 def coverage(dates: pd.DataFrame) -> pd.DataFrame:
-    """Per province and exit batch: ``counties``, ``dated``, ``undated`` (from :func:`county_dates`).
+    """Per province and exit batch of :func:`county_dates`: ``counties``, ``dated``, ``undated``.
 
     Rows are sorted by province code and batch; the counts of a row add up
     (``dated + undated == counties``).

@@ -208,3 +208,14 @@ def test_coverage_counts_add_up_per_province_and_batch(dated):
         ["贵州", 2019, 3, 2, 1],
     ]
     assert (cov["dated"] + cov["undated"] == cov["counties"]).all()
+
+
+def test_county_dates_with_no_notice_leaves_every_county_undated_with_its_reason(tmp_path):
+    path = _write(tmp_path / "empty.csv", [])
+    table, matched = A.read_checked(path, REFERENCE)
+    dates = A.county_dates(table, matched, REFERENCE)
+    assert (dates["status"] == "undated").all()
+    assert set(dates["reason"]) == {"no provincial notice found for 贵州 2019 batch",
+                                    "no provincial notice found for 贵州 2018 batch",
+                                    "no provincial notice found for 山西 2019 batch"}
+    assert A.coverage(dates)["dated"].sum() == 0
