@@ -2,8 +2,8 @@
 
 The reconciled list of the 832 counties (``results/real/counties_832.csv``) gives each county's
 exit batch (the year of the assessment) but not the day of the announcement, which the survival
-outcome needs (DESIGN 3.6). ``data/reference/exit_announcements.csv`` is a reviewed table with one
-row per provincial notice found in public sources; this module reads and checks it, matches it
+outcome needs. ``data/reference/exit_announcements.csv`` is a reviewed table with one row per
+provincial notice found in public sources; this module reads and checks it, matches it
 to the 832 counties and reports, for every county, its date or why it has none.
 
 Columns of the table:
@@ -44,7 +44,9 @@ ANNOUNCEMENT_COLUMNS = (
     "note",
 )
 
-#: What the date of a row is. Every basis is a day a source states; none is inferred.
+#: What the date of a row is. Every basis is a day a source states, never an inferred one (when
+#: a source gives the day without its year or month, they are those of the report's own date,
+#: and the row's note says so).
 DATE_BASES = {
     "notice_date": "the date printed on the provincial government's notice",
     "notice_published": "the day the notice was published (the source states the day)",
@@ -53,7 +55,8 @@ DATE_BASES = {
     "not_stated": "the notice is reported but no day is stated; announced_on is empty",
 }
 
-#: The central decision on poverty alleviation (DESIGN 1): no exit can be announced before it.
+#: The central decision on poverty alleviation (``policy_date`` in config.yaml): no exit can be
+#: announced before it.
 POLICY_DATE = dt.date(2015, 11, 29)
 EXIT_BATCHES = range(2016, 2021)
 
