@@ -27,14 +27,7 @@ rule build_survival:
     input:
         covariates=rules.compute_covariates.output.parquet,
         counties=config["data"]["counties"],
-        code=package_modules(
-            "survival",
-            "indices",
-            "bulletins",
-            "schemas",
-            "indicators",
-            "parquet",
-        ),
+        code=package_modules("survival", "indices", "schemas", "indicators"),
     output:
         parquet="results/analysis/survival.parquet",
         csv="results/analysis/survival.csv",

@@ -24,16 +24,7 @@ rule fit_cox_clustered:
     input:
         survival=rules.build_survival.output.parquet,
         counties=config["data"]["counties"],
-        code=package_modules(
-            "extended",
-            "models",
-            "indices",
-            "survival",
-            "bulletins",
-            "schemas",
-            "indicators",
-            "parquet",
-        ),
+        code=package_modules("extended", "models", "indices", "schemas", "indicators"),
     output:
         json="results/models/cox_clustered.json",
     log:

@@ -202,7 +202,7 @@ rule build_lineage:
         covariates=rules.compute_covariates.output.parquet,
         survival=rules.build_survival.output.parquet,
         counties=config["data"]["counties"],
-        code=package_modules("lineage", "bulletins", "indices", "schemas", "indicators", "parquet"),
+        code=package_modules("lineage", "indices", "schemas", "indicators"),
     output:
         csv=report(
             "results/analysis/lineage.csv",

@@ -6,7 +6,7 @@ import pandas as pd
 
 from countysurv import io, lineage
 from countysurv.logs import run_main, start_log
-from countysurv.schemas import SurvivalSpell
+from countysurv.schemas import CountyReference, SurvivalSpell
 
 
 def main(record_paths, covariates_path, survival_path, counties_path, bulletins_dir, upgrading,
@@ -16,7 +16,8 @@ def main(record_paths, covariates_path, survival_path, counties_path, bulletins_
     files = {Path(p).stem: str(Path(bulletins_dir) / f"{Path(p).stem}.csv") for p in record_paths}
     table = lineage.build_lineage(
         io.read_parquet(survival_path, SurvivalSpell, log), io.read_parquet(covariates_path),
-        records, lineage.read_reference_lines(counties_path), files, str(counties_path), upgrading)
+        records, io.read_counties_csv(counties_path, CountyReference), files, str(counties_path),
+        upgrading)
     log.info("lineage: %d rows for %d counties (%d rows from fallback years)", len(table),
              table["county_code"].nunique(), int(table["fallback"].sum()))
     io.write_csv(lineage.escape_for_csv(table), csv_path, float_format="%.17g")

@@ -1,19 +1,18 @@
 """Rule build_survival: covariates + county reference -> the survival dataset (DESIGN 5)."""
 
-from countysurv import indices, io, survival
+from countysurv import io, survival
 from countysurv.logs import run_main, start_log
-from countysurv.schemas import SurvivalSpell
+from countysurv.schemas import CountyReference, SurvivalSpell
 
 
 def main(covariates_path, counties_path, policy_date, censor_date, missing_covariate,
          parquet_path, csv_path, excluded_path, log_path):
     log = start_log(log_path)
     covariates = io.read_parquet(covariates_path)
-    if missing_covariate == "error":
-        indices.check_complete(covariates, covariates_path)
-    reference = survival.read_reference(counties_path)
-    spells, excluded = survival.build_survival(covariates, reference, policy_date, censor_date,
-                                               reference_source=counties_path)
+    reference = io.read_counties_csv(counties_path, CountyReference)
+    spells, excluded = survival.build_survival(
+        covariates, reference, policy_date, censor_date, missing_covariate=missing_covariate,
+        reference_source=counties_path, covariates_source=covariates_path)
     spells = io.validate(spells, SurvivalSpell, parquet_path, log)
     log.info("survival dataset: %d counties, %d exits announced by %s, %d censored; "
              "%d excluded", len(spells), spells["event"].sum(), censor_date,

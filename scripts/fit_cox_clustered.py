@@ -2,14 +2,14 @@
 
 from countysurv import extended, io
 from countysurv.logs import run_main, start_log
-from countysurv.schemas import SurvivalSpell
-from countysurv.survival import read_reference
+from countysurv.schemas import CountyReference, SurvivalSpell
 
 
 def main(survival_path, counties_path, cluster_by, ph_transform, json_path, log_path):
     log = start_log(log_path)
     spells = io.read_parquet(survival_path, SurvivalSpell, log)
-    clusters = extended.attach_clusters(spells, read_reference(counties_path), cluster_by)
+    reference = io.read_counties_csv(counties_path, CountyReference)
+    clusters = extended.attach_clusters(spells, reference, cluster_by)
     fit = extended.fit_cox_clustered(spells, clusters, cluster_name=cluster_by,
                                      ph_transform=ph_transform)
     log.info("Cox, SEs clustered by %s: n=%d events=%d clusters=%d (sizes %s); robust Wald "

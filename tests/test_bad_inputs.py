@@ -22,8 +22,8 @@ from conftest import REPO, make_toy_study, run_snakemake
 from countysurv import io, panels
 from countysurv.bulletins import check_file_name, read_bulletin, write_outputs
 from countysurv.errors import InputDataError
-from countysurv.schemas import BulletinRecord
-from countysurv.survival import build_survival, read_reference
+from countysurv.schemas import BulletinRecord, CountyReference
+from countysurv.survival import build_survival
 
 BAD = Path(__file__).parent / "data" / "bad"
 CASES = yaml.safe_load((BAD / "cases.yaml").read_text(encoding="utf-8"))
@@ -145,7 +145,7 @@ def test_reference_case(case_id):
     case = BY_ID[case_id]
     path = BAD / case_id / "counties.csv"
     with pytest.raises(InputDataError) as err:
-        read_reference(path)
+        io.read_counties_csv(path, CountyReference)
     assert_error(err.value, path, case)
 
 
@@ -158,7 +158,7 @@ def _covariates(codes):
 def test_survival_case(case_id):
     case = BY_ID[case_id]
     path = BAD / case_id / "counties.csv"
-    reference = read_reference(path)
+    reference = io.read_counties_csv(path, CountyReference)
     if case["expect"] == "error":
         with pytest.raises(InputDataError) as err:
             build_survival(_covariates(["990002"]), reference, "2015-11-29", "2020-01-01",

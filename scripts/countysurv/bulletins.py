@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from .errors import InputDataError
 from .indicators import INDICATORS, canonical_indicator, normalize_text, parse_number, unit_factor
-from .io import escape_cell, write_json, write_rows_csv
+from .io import decode_bytes, escape_cell, write_json, write_rows_csv
 from .parquet import write_rows as write_rows_parquet
 
 if TYPE_CHECKING:
@@ -43,48 +43,6 @@ RECORD_SCHEMA = [("county_code", "string"), ("county_name", "string"), ("year", 
                  ("raw_value", "string"), ("raw_unit", "string"), ("factor", "float64"),
                  ("line", "int64"), ("source", "string"), ("note", "string")]
 FILE_NAME = re.compile(r"^[0-9]{6}\.csv$")  # ASCII digits only: \d also matches ９ or ٩
-
-
-def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
-    """Decode a bulletin file; return ``(text, encoding)``.
-
-    Tries UTF-8 with BOM, plain UTF-8, then GB18030 (a superset of GBK and GB2312). Raises
-    :class:`InputDataError` naming the first undecodable byte when none of them fits, and for
-    UTF-16 files and NUL bytes (a binary or UTF-16 file, which GB18030 would decode to garbage).
-    """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputDataError(
-            f"{source}: cannot decode as UTF-8 or GB18030: it starts with a UTF-16/UTF-32 "
-            f"byte-order mark (0x{data[0]:02x} 0x{data[1]:02x}); re-save the file as UTF-8")
-    text, encoding = _decode(data, source)
-    if "\x00" in text:
-        offset = data.index(b"\x00")
-        line = data[:offset].count(b"\n") + 1
-        raise InputDataError(
-            f"{source}: contains a NUL byte at offset {offset}, line {line} (a binary or "
-            f"UTF-16 file?); re-save it as UTF-8 text")
-    return text, encoding
-
-
-def _decode(data: bytes, source: str) -> tuple[str, str]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        try:
-            return data[3:].decode("utf-8"), "utf-8-sig"
-        except UnicodeDecodeError as err:
-            raise InputDataError(
-                f"{source}: starts with a UTF-8 byte-order mark but byte {err.start + 3} is not "
-                f"valid UTF-8; re-save the file as UTF-8") from None
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as utf_err:
-        try:
-            return data.decode("gb18030"), "gb18030"
-        except UnicodeDecodeError:
-            line = data[: utf_err.start].count(b"\n") + 1
-            raise InputDataError(
-                f"{source}: cannot decode as UTF-8 or GB18030 (invalid byte "
-                f"0x{data[utf_err.start]:02x} at offset {utf_err.start}, line {line}); "
-                f"re-save the file as UTF-8") from None
 
 
 @dataclass

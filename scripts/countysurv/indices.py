@@ -98,10 +98,11 @@ def incomplete_counties(covariates: pd.DataFrame) -> pd.DataFrame:
     """Counties with a covariate missing even after fallback, with the covariates named."""
     missing = covariates[list(PANEL_COVARIATES)].isna()
     bad = missing.any(axis=1)
-    reasons = missing[bad].apply(lambda r: "no value within the fallback window for "
-                                 + ", ".join(r.index[r]), axis=1)
-    return pd.DataFrame({"county_code": covariates.loc[bad, "county_code"],
-                         "reason": reasons.astype(str)}).reset_index(drop=True)
+    # A comprehension, not DataFrame.apply(axis=1): on no rows that returns a frame, not a Series.
+    reasons = ["no value within the fallback window for " + ", ".join(row.index[row])
+               for _, row in missing[bad].iterrows()]
+    return pd.DataFrame({"county_code": covariates.loc[bad, "county_code"].tolist(),
+                         "reason": reasons}, columns=["county_code", "reason"])
 
 
 def check_complete(covariates: pd.DataFrame, source: str) -> None:

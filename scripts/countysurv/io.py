@@ -1,18 +1,23 @@
-"""File I/O: atomic writes, deterministic parquet/CSV/JSON, validated reads.
+"""File I/O: atomic writes, deterministic parquet/CSV/JSON, text decoding, validated reads.
 
 Every output is written to a temporary file in the destination folder and then renamed over the
 target, so an interrupted job never leaves a half-written file that looks complete. Every CSV
 cell that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR at the start,
 and not a plain number) is written with a leading ``'`` (:func:`escape_cell`).
 
-pandas and pyarrow are imported inside the functions that need them: the per-county ingestion
-job imports this module and must start in a fraction of a second (see BENCHMARKS.md).
+Raw text inputs (bulletin files, the county reference list) are decoded by one function,
+:func:`decode_bytes`, and the county reference list ``counties.csv`` has one reader,
+:func:`read_counties_csv`.
+
+pandas, pandera and pyarrow are imported inside the functions that need them: the per-county
+ingestion job imports this module and must start in a fraction of a second (see BENCHMARKS.md).
 """
 
 from __future__ import annotations
 
 import csv
 import glob
+import io as _io
 import json
 import logging
 import math
@@ -68,6 +73,49 @@ def escape_cell(text: str) -> str:
     if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(text):
         return "'" + text
     return text
+
+
+def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
+    """Decode a raw text file (a bulletin, the county reference list); return ``(text, encoding)``.
+
+    Tries UTF-8 with BOM, plain UTF-8, then GB18030 (a superset of GBK and GB2312). Raises
+    :class:`InputDataError` naming ``source`` and the first undecodable byte when none of them
+    fits, and for UTF-16 files and NUL bytes (a binary or UTF-16 file, which GB18030 would decode
+    to garbage).
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputDataError(
+            f"{source}: cannot decode as UTF-8 or GB18030: it starts with a UTF-16/UTF-32 "
+            f"byte-order mark (0x{data[0]:02x} 0x{data[1]:02x}); re-save the file as UTF-8")
+    text, encoding = _decode(data, source)
+    if "\x00" in text:
+        offset = data.index(b"\x00")
+        line = data[:offset].count(b"\n") + 1
+        raise InputDataError(
+            f"{source}: contains a NUL byte at offset {offset}, line {line} (a binary or "
+            f"UTF-16 file?); re-save it as UTF-8 text")
+    return text, encoding
+
+
+def _decode(data: bytes, source: str) -> tuple[str, str]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as err:
+            raise InputDataError(
+                f"{source}: starts with a UTF-8 byte-order mark but byte {err.start + 3} is not "
+                f"valid UTF-8; re-save the file as UTF-8") from None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as utf_err:
+        try:
+            return data.decode("gb18030"), "gb18030"
+        except UnicodeDecodeError:
+            line = data[: utf_err.start].count(b"\n") + 1
+            raise InputDataError(
+                f"{source}: cannot decode as UTF-8 or GB18030 (invalid byte "
+                f"0x{data[utf_err.start]:02x} at offset {utf_err.start}, line {line}); "
+                f"re-save the file as UTF-8") from None
 
 
 def escape_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -146,6 +194,77 @@ def read_json(path: str | Path) -> Any:
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as err:
         raise InputDataError(f"{path}: cannot read JSON ({err})") from None
+
+
+#: The columns of the county reference list ``counties.csv`` (config ``data.counties``).
+COUNTIES_CSV_COLUMNS = ("county_code", "county_name", "province", "ethnic_area", "announced_on")
+
+
+def read_counties_csv(path: str | Path, model: Any = None) -> pd.DataFrame:
+    """Read the county reference list (``data/counties.csv``), checking every row.
+
+    Returns one row per county with :data:`COUNTIES_CSV_COLUMNS` (``ethnic_area`` as 0/1,
+    ``announced_on`` a date or NaT) and ``line``, the physical line of the file the row starts
+    on (the header is line 1; a quoted cell spanning lines is counted), which the lineage cites.
+    The file may be UTF-8 (with or without BOM) or GB18030 (:func:`decode_bytes`); blank lines
+    are skipped. When ``model`` (a pandera model) is given the frame is validated against it.
+
+    Raises :class:`InputDataError` naming the file, the line and the problem for: missing
+    columns, a row whose field count differs from the header's, a code that is not 6 digits, a
+    duplicated code, ``ethnic_area`` not 0/1, or an ``announced_on`` that is not an ISO date
+    (YYYY-MM-DD) or empty.
+    """
+    import pandas as pd
+
+    try:
+        data = Path(path).read_bytes()
+    except OSError as err:
+        raise InputDataError(f"{path}: cannot read the county reference ({err.strerror})") from None
+    text, _ = decode_bytes(data, str(path))
+    reader = csv.reader(_io.StringIO(text, newline=""))
+    first = next(reader, None)
+    if first is None:
+        raise InputDataError(f"{path}: file is empty; expected columns "
+                             f"{','.join(COUNTIES_CSV_COLUMNS)}")
+    header = [h.strip().lower() for h in first]
+    missing = [c for c in COUNTIES_CSV_COLUMNS if c not in header]
+    if missing:
+        raise InputDataError(f"{path}: line 1: missing column(s) {', '.join(missing)}")
+    problems: list[str] = []
+    records = []
+    seen: dict[str, int] = {}
+    line = reader.line_num + 1
+    for cells in reader:
+        start, line = line, reader.line_num + 1
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            problems.append(f"line {start}: {len(cells)} fields, header has {len(header)}")
+            continue
+        rec: dict[str, Any] = {c: cells[header.index(c)].strip() for c in COUNTIES_CSV_COLUMNS}
+        if not re.fullmatch(r"[0-9]{6}", rec["county_code"]):
+            problems.append(f"line {start}: county_code {rec['county_code']!r} is not 6 digits")
+        elif rec["county_code"] in seen:
+            problems.append(f"line {start}: county_code {rec['county_code']} repeats line "
+                            f"{seen[rec['county_code']]}")
+        else:
+            seen[rec["county_code"]] = start
+        if rec["ethnic_area"] not in {"0", "1"}:
+            problems.append(f"line {start}: ethnic_area {rec['ethnic_area']!r} is not 0 or 1")
+        date = rec["announced_on"]
+        parsed = pd.to_datetime(date, format="%Y-%m-%d", errors="coerce") if date else pd.NaT
+        if date and pd.isna(parsed):
+            problems.append(f"line {start}: announced_on {date!r} is not a date (YYYY-MM-DD)")
+        rec["announced_on"] = parsed
+        rec["ethnic_area"] = 1 if rec["ethnic_area"] == "1" else 0
+        rec["line"] = start
+        records.append(rec)
+    if problems:
+        raise InputDataError(f"{path}: {len(problems)} problem(s): " + "; ".join(problems[:5]))
+    df = pd.DataFrame(records, columns=[*COUNTIES_CSV_COLUMNS, "line"])
+    if model is None:
+        return df
+    return validate(df, model, path, locate=lambda i: f"line {df['line'].iat[i]}")
 
 
 def validate(df: pd.DataFrame, model: Any, source: str | Path, logger: logging.Logger | None = None,

@@ -15,17 +15,14 @@ county.
 
 from __future__ import annotations
 
-import csv
-import io as _io
-from pathlib import Path
 from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
-from .bulletins import decode_bytes, escape_cell
 from .errors import InputDataError
 from .indices import UPGRADING_METHODS
+from .io import escape_cell
 
 COVARIATES = ("upgrading_index", "integration_12", "integration_13", "nation", "industry",
               "resource_endowment")
@@ -74,28 +71,6 @@ def formula_key(covariate: str, upgrading: str, derived: bool) -> str:
     return covariate
 
 
-def read_reference_lines(path: str | Path) -> pd.DataFrame:
-    """``county_code``, ``ethnic_area`` (as printed) and the physical ``line`` of each county."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as err:
-        raise InputDataError(f"{path}: cannot read the county reference ({err.strerror})") from None
-    text, _ = decode_bytes(data, str(path))
-    reader = csv.reader(_io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in next(reader, [])]
-    if "county_code" not in header or "ethnic_area" not in header:
-        raise InputDataError(f"{path}: line 1: needs columns county_code and ethnic_area")
-    i_code, i_eth = header.index("county_code"), header.index("ethnic_area")
-    rows = []
-    start = reader.line_num + 1
-    for cells in reader:
-        if any(c.strip() for c in cells) and len(cells) > max(i_code, i_eth):
-            rows.append({"county_code": cells[i_code].strip(),
-                         "ethnic_area": cells[i_eth].strip(), "line": start})
-        start = reader.line_num + 1
-    return pd.DataFrame(rows, columns=["county_code", "ethnic_area", "line"])
-
-
 def build_lineage(
     survival: pd.DataFrame,
     covariates: pd.DataFrame,
@@ -116,7 +91,8 @@ def build_lineage(
     records
         Normalized bulletin rows of all counties (:data:`RECORD_NEEDED` columns).
     reference
-        :func:`read_reference_lines` of the county reference list.
+        The county reference list as :func:`countysurv.io.read_counties_csv` reads it
+        (``county_code``, ``ethnic_area`` and the ``line`` each county's row is on).
     bulletin_files
         County code → path of its raw bulletin CSV (shown in the ``file`` column).
     reference_file

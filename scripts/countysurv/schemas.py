@@ -114,13 +114,18 @@ class Coverage(pa.DataFrameModel):
 
 
 class CountyReference(pa.DataFrameModel):
-    """One county of the study's reference list (data/counties.csv). Key: county_code."""
+    """One county of the study's reference list (data/counties.csv). Key: county_code.
+
+    ``line`` is the physical line of the file the county's row starts on (the header is line 1),
+    as :func:`countysurv.io.read_counties_csv` reads it; the lineage cites it.
+    """
 
     county_code: str = pa.Field(str_matches=CODE)
     county_name: str
     province: str
     ethnic_area: int = pa.Field(isin=[0, 1])
     announced_on: Optional[pd.Timestamp] = pa.Field(nullable=True)
+    line: int = pa.Field(ge=2)
 
     class Config:
         strict = True

@@ -2,73 +2,19 @@
 
 from __future__ import annotations
 
-import csv
-import io as _io
 import logging
-import re
-from pathlib import Path
 
 import pandas as pd
 
-from .bulletins import decode_bytes
-from .errors import InputDataError
-from .indices import PANEL_COVARIATES
-from .io import validate
-from .schemas import SURVIVAL_COLUMNS, CountyReference
+from .errors import ConfigError, InputDataError
+from .indices import PANEL_COVARIATES, check_complete
+from .schemas import SURVIVAL_COLUMNS
 
 log = logging.getLogger(__name__)
 
-REFERENCE_COLUMNS = ("county_code", "county_name", "province", "ethnic_area", "announced_on")
-
-
-def read_reference(path: str | Path) -> pd.DataFrame:
-    """Read the county reference list (``data/counties.csv``), checking every row.
-
-    Raises :class:`InputDataError` naming the file, the line and the problem for: missing
-    columns, a code that is not 6 digits, a duplicated code, ``ethnic_area`` not 0/1, or an
-    ``announced_on`` that is not an ISO date (YYYY-MM-DD) or empty.
-    """
-    try:
-        data = Path(path).read_bytes()
-    except OSError as err:
-        raise InputDataError(f"{path}: cannot read the county reference ({err.strerror})") from None
-    text, _ = decode_bytes(data, str(path))
-    rows = list(csv.reader(_io.StringIO(text, newline="")))
-    if not rows:
-        raise InputDataError(f"{path}: file is empty; expected columns {','.join(REFERENCE_COLUMNS)}")
-    header = [h.strip().lower() for h in rows[0]]
-    missing = [c for c in REFERENCE_COLUMNS if c not in header]
-    if missing:
-        raise InputDataError(f"{path}: line 1: missing column(s) {', '.join(missing)}")
-    problems: list[str] = []
-    records = []
-    seen: dict[str, int] = {}
-    for line, cells in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            problems.append(f"line {line}: {len(cells)} fields, header has {len(header)}")
-            continue
-        rec = {c: cells[header.index(c)].strip() for c in REFERENCE_COLUMNS}
-        if not re.fullmatch(r"[0-9]{6}", rec["county_code"]):
-            problems.append(f"line {line}: county_code {rec['county_code']!r} is not 6 digits")
-        elif rec["county_code"] in seen:
-            problems.append(f"line {line}: county_code {rec['county_code']} repeats line "
-                            f"{seen[rec['county_code']]}")
-        else:
-            seen[rec["county_code"]] = line
-        if rec["ethnic_area"] not in {"0", "1"}:
-            problems.append(f"line {line}: ethnic_area {rec['ethnic_area']!r} is not 0 or 1")
-        date = rec["announced_on"]
-        parsed = pd.to_datetime(date, format="%Y-%m-%d", errors="coerce") if date else pd.NaT
-        if date and pd.isna(parsed):
-            problems.append(f"line {line}: announced_on {date!r} is not a date (YYYY-MM-DD)")
-        rec["announced_on"] = parsed
-        rec["ethnic_area"] = 1 if rec["ethnic_area"] == "1" else 0
-        records.append(rec)
-    if problems:
-        raise InputDataError(f"{path}: {len(problems)} problem(s): " + "; ".join(problems[:5]))
-    return validate(pd.DataFrame(records, columns=list(REFERENCE_COLUMNS)), CountyReference, path)
+#: Values of config ``indices.missing_covariate``: what to do with a county that lacks a
+#: covariate at the baseline year even after the fallback window.
+MISSING_COVARIATE = ("exclude", "error")
 
 
 def durations(announced_on: pd.Series, policy_date: str, censor_date: str
@@ -88,15 +34,47 @@ def durations(announced_on: pd.Series, policy_date: str, censor_date: str
 
 
 def build_survival(covariates: pd.DataFrame, reference: pd.DataFrame, policy_date: str,
-                   censor_date: str, reference_source: str = "counties.csv"
+                   censor_date: str, *, missing_covariate: str = "exclude",
+                   reference_source: str = "counties.csv",
+                   covariates_source: str = "covariates.parquet"
                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Join covariates with the reference list into the survival dataset.
 
-    Returns ``(survival, excluded)``. ``excluded`` lists counties of either input that are not in
-    the survival dataset, with the reason (no bulletin file; covariate missing). Raises for
-    counties with bulletins that the reference does not know, and for announcement dates on or
-    before the policy date, naming the counties.
+    Parameters
+    ----------
+    covariates
+        Baseline-year covariates, one row per county (``covariates.parquet``).
+    reference
+        The county reference list (:func:`countysurv.io.read_counties_csv`).
+    policy_date, censor_date
+        ISO dates: the start of every spell and the censoring date (see :func:`durations`).
+    missing_covariate
+        A county lacking a covariate even after the fallback window is listed in ``excluded``
+        (``"exclude"``) or stops the run with an error naming the counties and covariates
+        (``"error"``); config ``indices.missing_covariate``.
+    reference_source, covariates_source
+        The files the two frames were read from, as error messages name them.
+
+    Returns
+    -------
+    (survival, excluded)
+        ``excluded`` lists counties of either input that are not in the survival dataset, with
+        the reason (no bulletin file; covariate missing).
+
+    Raises
+    ------
+    ConfigError
+        ``missing_covariate`` is not one of :data:`MISSING_COVARIATE`.
+    InputDataError
+        Counties with bulletins that the reference does not know, announcement dates on or
+        before the policy date, or (with ``missing_covariate="error"``) a missing covariate,
+        naming the counties.
     """
+    if missing_covariate not in MISSING_COVARIATE:
+        raise ConfigError(f"indices.missing_covariate must be one of {MISSING_COVARIATE}, got "
+                          f"{missing_covariate!r}")
+    if missing_covariate == "error":
+        check_complete(covariates, covariates_source)
     policy = pd.Timestamp(policy_date)
     if pd.Timestamp(censor_date) <= policy:
         raise InputDataError(f"censor_date {censor_date} is not after policy_date {policy_date}")

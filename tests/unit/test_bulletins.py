@@ -3,8 +3,7 @@
 import pytest
 
 from countysurv import io
-from countysurv.bulletins import (check_file_name, decode_bytes, escape_cell, ingest_bulletin,
-                                  read_bulletin)
+from countysurv.bulletins import check_file_name, ingest_bulletin, read_bulletin
 from countysurv.errors import InputDataError
 from countysurv.schemas import BulletinRecord, RejectedRow
 
@@ -117,11 +116,6 @@ def test_ingest_bulletin_unreadable_file_raises_naming_file(data, message):
     assert message in str(err.value)
 
 
-def test_decode_bytes_reports_offset_of_bad_byte():
-    with pytest.raises(InputDataError, match=r"offset 5, line 2"):
-        decode_bytes(b"ab\ncd\xff\xff\xff\x00\xff", "f.csv")
-
-
 @pytest.mark.parametrize("name", ["99001.csv", "990001.txt.csv", "abc.csv", "../990001.csv.bak"])
 def test_check_file_name_rejects_non_codes(name):
     with pytest.raises(InputDataError, match="6-digit county code"):
@@ -140,12 +134,6 @@ def test_read_bulletin_outputs_pass_schemas(tmp_path):
     io.validate(result.records, BulletinRecord, path)
     io.validate(result.rejects, RejectedRow, path)
     assert len(result.rejects) == 2
-
-
-def test_escape_cell_only_touches_formula_starts():
-    assert escape_cell("=1+1") == "'=1+1"
-    assert escape_cell("@x") == "'@x"
-    assert escape_cell("abc=") == "abc="
 
 
 def test_ingest_bulletin_resolves_county_names_in_the_code_column():

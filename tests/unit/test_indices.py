@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from countysurv.errors import ConfigError, InputDataError
-from countysurv.indices import baseline_covariates, check_complete, yearly_covariates
+from countysurv.indices import (baseline_covariates, check_complete, incomplete_counties,
+                                yearly_covariates)
 from countysurv.panels import build_panel
 
 
@@ -74,3 +75,11 @@ def test_baseline_covariates_without_window_leaves_missing_and_check_names_it():
     with pytest.raises(InputDataError, match="990001: no value within the fallback window for "
                                              "integration_12"):
         check_complete(cov, "covariates")
+
+
+def test_check_complete_passes_when_every_covariate_is_there():
+    panel = panel_from({("990001", 2015): FULL})
+    cov = baseline_covariates(yearly_covariates(panel), 2015, 0)
+    assert incomplete_counties(cov).empty
+    assert list(incomplete_counties(cov).columns) == ["county_code", "reason"]
+    check_complete(cov, "covariates")   # no error

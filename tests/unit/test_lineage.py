@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from countysurv import lineage
-from countysurv.bulletins import decode_bytes
+from countysurv import io, lineage
 from countysurv.errors import InputDataError
 from countysurv.indicators import parse_number
+from countysurv.schemas import CountyReference
 
 COVARIATES = ["upgrading_index", "integration_12", "integration_13", "nation", "industry",
               "resource_endowment"]
@@ -72,7 +72,7 @@ def test_rows_point_at_the_raw_cells(toy):
     work, lin, _, _ = toy
     bulletin = lin[lin["covariate"] != "nation"]
     for file, rows in bulletin.groupby("file"):
-        text, _ = decode_bytes((work / file).read_bytes(), file)
+        text, _ = io.decode_bytes((work / file).read_bytes(), file)
         lines = text.splitlines()
         for r in rows.itertuples():
             raw = r.raw_value[1:] if r.raw_value.startswith("'") else r.raw_value
@@ -118,7 +118,7 @@ def _frames(source="bulletin 2015", upgrading_year=2015):
             recs.append({"county_code": "990001", "year": year, "indicator": ind, "value": val,
                          "unit": "yuan", "raw_value": str(val), "raw_unit": "元", "factor": 1.0,
                          "line": line, "source": source, "note": None})
-    ref = pd.DataFrame({"county_code": ["990001"], "ethnic_area": ["1"], "line": [2]})
+    ref = pd.DataFrame({"county_code": ["990001"], "ethnic_area": [1], "line": [2]})
     return survival, pd.DataFrame([cov]), pd.DataFrame(recs), ref
 
 
@@ -150,11 +150,15 @@ def test_missing_input_row_is_an_error():
         lineage.build_lineage(survival, cov, recs, ref, {}, "c.csv")
 
 
-def test_reference_lines(tmp_path):
+def test_nation_row_cites_the_physical_line_of_the_reference(tmp_path):
+    """A blank line and a quoted name spanning two lines come before the county's row."""
     path = tmp_path / "counties.csv"
     path.write_text("county_code,county_name,province,ethnic_area,announced_on\n"
-                    "990001,a,p,0,\n\n990002,\"b\nc\",p,1,2019-01-01\n990003,d,p,0,\n",
-                    encoding="utf-8")
-    ref = lineage.read_reference_lines(path)
-    assert ref.to_dict("list") == {"county_code": ["990001", "990002", "990003"],
-                                   "ethnic_area": ["0", "1", "0"], "line": [2, 4, 6]}
+                    "990002,\"b\nc\",p,0,2019-01-01\n\n990001,a,p,1,\n", encoding="utf-8")
+    survival, cov, recs, _ = _frames()
+    ref = io.read_counties_csv(path, CountyReference)
+    out = lineage.build_lineage(survival, cov, recs, ref, {}, str(path))
+    nation = out[out["covariate"] == "nation"].iloc[0]
+    assert (nation["file"], nation["line"], nation["raw_value"], nation["value"]) == \
+        (str(path), 5, "1", 1.0)
+    assert path.read_text(encoding="utf-8").splitlines()[nation["line"] - 1].startswith("990001,")

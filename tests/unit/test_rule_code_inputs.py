@@ -1,6 +1,6 @@
 """Every rule lists, as inputs, the package modules its script imports (directly or through other
 modules, lazy imports inside functions included), so that editing one reruns the rule
-(STYLE.md section 2; the rerun contract of issue 5). Read from the rule files themselves."""
+(``package_modules`` in rules/common.smk). Read from the rule files themselves."""
 
 from __future__ import annotations
 

@@ -56,11 +56,13 @@ def test_coverage_schema():
 
 def test_county_reference_schema():
     good = pd.DataFrame([{"county_code": "990001", "county_name": "a", "province": "p",
-                          "ethnic_area": 1, "announced_on": pd.Timestamp("2017-01-01")},
+                          "ethnic_area": 1, "announced_on": pd.Timestamp("2017-01-01"), "line": 2},
                          {"county_code": "990002", "county_name": "b", "province": "p",
-                          "ethnic_area": 0, "announced_on": pd.NaT}])
+                          "ethnic_area": 0, "announced_on": pd.NaT, "line": 3}])
     io.validate(good, CountyReference, "ok")
     with pytest.raises(InputDataError, match="county_code"):
         io.validate(good.assign(county_code="990001"), CountyReference, "dup")
     with pytest.raises(InputDataError, match="ethnic_area"):
         io.validate(good.assign(ethnic_area=3), CountyReference, "bad")
+    with pytest.raises(InputDataError, match="line"):  # line 1 is the header
+        io.validate(good.assign(line=1), CountyReference, "bad")

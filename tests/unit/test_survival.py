@@ -4,9 +4,9 @@ import pandas as pd
 import pytest
 
 from countysurv import io
-from countysurv.errors import InputDataError
-from countysurv.schemas import SurvivalSpell
-from countysurv.survival import build_survival, durations, read_reference
+from countysurv.errors import ConfigError, InputDataError
+from countysurv.schemas import CountyReference, SurvivalSpell
+from countysurv.survival import build_survival, durations
 
 REF_HEADER = "county_code,county_name,province,ethnic_area,announced_on\n"
 
@@ -19,7 +19,7 @@ def covariates(codes):
 def reference(tmp_path, body):
     path = tmp_path / "counties.csv"
     path.write_text(REF_HEADER + body, encoding="utf-8")
-    return read_reference(path)
+    return io.read_counties_csv(path, CountyReference)
 
 
 def test_durations_follow_design_rule():
@@ -62,22 +62,31 @@ def test_build_survival_excludes_incomplete_county_with_reason(tmp_path):
     surv, excluded = build_survival(cov, ref, "2015-11-29", "2020-01-01")
     assert surv["county_code"].tolist() == ["990001"]
     assert "integration_12" in excluded.loc[0, "reason"]
+    same = build_survival(cov, ref, "2015-11-29", "2020-01-01", missing_covariate="exclude")
+    pd.testing.assert_frame_equal(same[0], surv)
+    pd.testing.assert_frame_equal(same[1], excluded)
 
 
-@pytest.mark.parametrize(
-    ("body", "message"),
-    [
-        ("990001,a,p,1,2017/06/01\n", "line 2: announced_on '2017/06/01' is not a date"),
-        ("990001,a,p,2,\n", "line 2: ethnic_area '2' is not 0 or 1"),
-        ("99001,a,p,1,\n", "line 2: county_code '99001' is not 6 digits"),
-        ("990001,a,p,1,\n990001,b,p,0,\n", "line 3: county_code 990001 repeats line 2"),
-        ("990001,a,p,1\n", "line 2: 4 fields"),
-    ],
-)
-def test_read_reference_names_line_and_problem(tmp_path, body, message):
-    with pytest.raises(InputDataError, match="counties.csv") as err:
-        reference(tmp_path, body)
-    assert message in str(err.value)
+def test_build_survival_missing_covariate_error_names_county_and_covariate(tmp_path):
+    ref = reference(tmp_path, "990001,a,p,1,2017-06-01\n990002,b,p,0,\n")
+    cov = covariates(["990001", "990002"])
+    cov.loc[1, "integration_12"] = float("nan")
+    with pytest.raises(InputDataError, match=r"^cov.parquet: 1 county\(ies\) lack a covariate "
+                       r"at the baseline year \(990002: no value within the fallback window for "
+                       r"integration_12\)"):
+        build_survival(cov, ref, "2015-11-29", "2020-01-01", missing_covariate="error",
+                       covariates_source="cov.parquet")
+    surv, excluded = build_survival(cov.iloc[:1], ref, "2015-11-29", "2020-01-01",
+                                    missing_covariate="error")
+    assert surv["county_code"].tolist() == ["990001"]   # complete covariates pass
+
+
+def test_build_survival_rejects_unknown_missing_covariate_value(tmp_path):
+    ref = reference(tmp_path, "990001,a,p,1,2017-06-01\n")
+    with pytest.raises(ConfigError, match="indices.missing_covariate must be one of "
+                       r"\('exclude', 'error'\), got 'drop'"):
+        build_survival(covariates(["990001"]), ref, "2015-11-29", "2020-01-01",
+                       missing_covariate="drop")
 
 
 def test_survival_schema_rejects_bad_rows():
