@@ -77,6 +77,7 @@ import pandas as pd
 
 from . import io
 from .errors import ConfigError
+from .terms import MODEL_TERMS
 
 # --------------------------------------------------------------------------------------------
 # Constants of the data-generating process
@@ -91,7 +92,9 @@ CENSOR_DATE: date = date(2020, 1, 1)
 MAX_FOLLOW_UP_DAYS: int = (CENSOR_DATE - POLICY_DATE).days  # 1494
 CODE_PREFIX: str = "99"
 
-#: The paper's Cox column (Table 1), used as the true log-hazard ratios.
+#: The paper's Cox column (Table 1), used as the true log-hazard ratios. Keyed by the terms of
+#: :data:`countysurv.terms.MODEL_TERMS` in that order (tests/unit/test_simulate.py checks it):
+#: the linear predictor sums in this order and the truth files list the terms in that one.
 COEFFICIENTS: dict[str, float] = {
     "upgrading_index": 0.23,
     "integration_12": 1.06,
@@ -100,7 +103,6 @@ COEFFICIENTS: dict[str, float] = {
     "industry": -0.92,
     "resource_endowment": 0.99,
 }
-TERMS: tuple[str, ...] = tuple(COEFFICIENTS)
 WEIBULL_SHAPE: float = 2.0
 #: Weibull scale in days, chosen by trial (large-n announced share ≈ 0.5).
 WEIBULL_SCALE: float = 1870.0
@@ -803,7 +805,7 @@ def build_truth(n: int, seed: int, counties: pd.DataFrame, rows: pd.DataFrame,
     cov_summary = {
         term: {"mean": float(durations[term].mean()), "sd": float(durations[term].std()),
                "min": float(durations[term].min()), "max": float(durations[term].max())}
-        for term in TERMS
+        for term in MODEL_TERMS
     }
     n_events = int(durations["event"].sum())
     enc = file_format.set_index("county_code")
@@ -984,7 +986,7 @@ def write_study(study: SimulatedStudy, out_dir: str | Path) -> list[Path]:
             stale.unlink()
     io.write_text(_frame_csv(study.counties[list(COUNTY_COLUMNS)]), out / "counties.csv")
     io.write_json(study.truth, out / "truth.json")
-    cov_cols = ["county_code", *TERMS, "linear_predictor", "uniform", "latent_days",
+    cov_cols = ["county_code", *MODEL_TERMS, "linear_predictor", "uniform", "latent_days",
                 "exit_days", "duration_days", "event", "announced_on", "workflow_fallback",
                 "fallback_indicator"]
     io.write_text(_frame_csv(study.covariates[cov_cols]), out / "truth_covariates.csv")

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from countysurv import simulate
+from countysurv.terms import MODEL_TERMS
 
 REPO = Path(__file__).resolve().parents[2]
 COMMITTED = REPO / "data"
@@ -246,11 +247,15 @@ def test_write_study_removes_stale_simulated_bulletins(tmp_path):
     assert names == ["990001.csv", "990002.csv", "990003.csv", "keep_me.txt"]
 
 
+def test_the_true_coefficients_name_the_model_terms_in_table_order():
+    assert tuple(simulate.COEFFICIENTS) == MODEL_TERMS
+
+
 def test_simulate_study_recovers_cox_coefficients():
     from lifelines import CoxPHFitter
 
     study = simulate.simulate_study(RECOVERY_N, seed=0)
-    data = study.covariates[[*simulate.TERMS, "duration_days", "event"]]
+    data = study.covariates[[*MODEL_TERMS, "duration_days", "event"]]
     fit = CoxPHFitter().fit(data, duration_col="duration_days", event_col="event")
     truth = pd.Series(simulate.COEFFICIENTS)
     z = (fit.params_[truth.index] - truth) / fit.standard_errors_[truth.index]
