@@ -14,19 +14,20 @@ deaths), so its estimates differ from the duplicated-rows fit (by up to 26% of a
 our tests; with Breslow ties the two coincide). Duplicated rows is what the case bootstrap
 means; ``tests/unit/test_bootstrap.py`` shows both facts against R.
 
-Why this module has its own Efron risk-set sums. The scalar fits (the paper's Cox model, its PH
+Why this module has its own Efron risk-set sums. Single fits (the paper's Cox model, its PH
 test, the clustered and time-varying Cox models) take theirs from
-:class:`countysurv.models.RiskSets`. Here the sums run over a ``(B, n)`` weight matrix: risk-set
-and death sums of all B replicates are one matrix product with risk/death indicator matrices
-(GEMM), S2 never materialises per time, and Efron's tie expansion differs per replicate (a
-county drawn twice is two tied deaths, so ``d`` and ``k / d`` depend on the weights). Calling
-the scalar path once per replicate costs a Python-level fit per replicate: on the default
-76-county study a loop of ``models.RiskSets`` Newton-Raphson fits on the expanded rows took
-2.4 ms per replicate against 0.055 ms here (``benchmarks/bootstrap.py`` times this solver;
-BENCHMARKS.md has the table), about 40 times slower. The scalar path in turn needs per-death
-quantities (Schoenfeld and score residuals, counting-process risk sets) that the batched
-products never form. Both are checked against R: ``tests/test_r_agreement.py``,
-``tests/test_r_extended.py`` and ``tests/unit/test_bootstrap.py``.
+:class:`countysurv.models.RiskSets`. Here the sums run over a ``(B, n)`` weight matrix: the
+risk-set and death sums of all B replicates are one matrix product with risk/death indicator
+matrices (GEMM, or cumulative sums along the county axis), S2 never materialises per time, and
+Efron's tie expansion differs per replicate (a county drawn twice is two tied deaths, so ``d``
+and ``k / d`` depend on the weights). Fitting each replicate through ``RiskSets`` instead costs
+one Python-level Newton-Raphson per replicate: ``benchmarks/bootstrap.py`` (method
+``scalar_efron_loop``, on expanded rows) measured 5.5-6.8 ms per replicate against 0.18-0.24 ms
+for :func:`cox_efron_batched` at 76 counties (about 30 times slower) and 13 ms against 1.0-1.4
+ms at 832 (10-13 times), in one run on a loaded 2-core machine. ``RiskSets`` in turn gives
+per-death quantities (Schoenfeld and score residuals) and counting-process risk sets that the
+batched products never form. Both are checked against R (``tests/test_r_agreement.py``,
+``tests/test_r_extended.py``, ``tests/unit/test_bootstrap.py``).
 
 Determinism: the solvers work on fixed-size blocks of ``block_size`` replicates (padding a
 partial block with the full sample), so every array operation sees the same shapes whatever
