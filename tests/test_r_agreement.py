@@ -1,4 +1,5 @@
-"""countysurv.models against R (lm, lmtest::bptest, survival::coxph and cox.zph), DESIGN section 6.
+"""countysurv.models against R (lm, lmtest::bptest, survival::coxph and cox.zph): the agreement the
+README promises ("Choices the paper left open").
 
 R must be installed (CI installs it): a missing ``Rscript`` fails these tests, it does not skip
 them. R writes every quantity with 17 significant digits; we compare at 1e-6 relative.

@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 
 ID_COL = "county_code"
 TV_MISSING = ("fallback", "drop")
-"""Values of ``extended.time_varying.missing``: fall back to a neighbouring year, or drop."""
+"""Values of the config key ``extended.time_varying.missing``: fall back to a neighbouring year,
+or drop (no fallback)."""
 
 CP_COLUMNS = ["county_code", "year", "covariate_year", "start", "stop", "event", *MODEL_TERMS,
               "fallback"]

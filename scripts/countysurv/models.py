@@ -1,10 +1,10 @@
 """The two models of Table 1: OLS of the exit duration and a Cox proportional-hazards model.
 
-Both functions take the survival DataFrame (one row per county; see DESIGN section 5) and return a
-plain, JSON-ready ``dict`` (floats, ints, strings and dicts keyed by term), which the rule scripts
-write to ``results/models/ols.json`` and ``results/models/cox.json``.
+Both functions take the survival DataFrame (one row per county, ``schemas.SurvivalSpell``) and
+return a plain, JSON-ready ``dict`` (floats, ints, strings and dicts keyed by term), which the rule
+scripts write to ``results/models/ols.json`` and ``results/models/cox.json``.
 
-Agreement with R (DESIGN section 6) is part of the contract and is tested in
+Agreement with R is part of the contract (README, "Choices the paper left open") and is tested in
 ``tests/test_r_agreement.py``:
 
 * :func:`fit_ols` uses statsmodels ``OLS``; coefficients, SEs, R², F, VIF and the Breusch–Pagan

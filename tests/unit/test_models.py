@@ -279,3 +279,48 @@ def test_check_inputs_collinear_terms(small):
 def test_check_inputs_errors_are_study_errors(small):
     with pytest.raises(StudyError):
         models.fit_ols(small.drop(columns="duration_days"))
+
+
+def test_check_inputs_is_public_and_checks_any_model_input(small):
+    # the Weibull AFT of countysurv.extended calls it with one more parameter (log sigma)
+    models.check_inputs(small, MODEL_TERMS, "duration_days", "event")  # valid: no error
+    with pytest.raises(ModelFitError, match=f"{len(MODEL_TERMS) + 2} rows"):
+        models.check_inputs(small.head(len(MODEL_TERMS) + 2), MODEL_TERMS, "duration_days",
+                            "event", n_params=len(MODEL_TERMS) + 2)
+
+
+# ---------------------------------------------------------------------------------------------
+# Efron risk-set sums (RiskSets): the one scalar implementation, checked row by row
+# ---------------------------------------------------------------------------------------------
+
+
+def test_risk_sets_efron_sums_match_the_definition():
+    rng = np.random.default_rng(5)
+    n = 40
+    stop = rng.integers(2, 9, n).astype(float)  # few distinct times: many ties
+    start = np.where(rng.random(n) < 0.5, 0.0, stop - rng.integers(1, 3, n))
+    event = rng.random(n) < 0.6
+    x, w = rng.normal(size=(n, 2)), rng.uniform(0.5, 2.0, n)
+    xx = x[:, :1] * x
+    den, a, c = models.RiskSets(stop, event, start).efron_sums(w, x, xx)
+    term = 0
+    for t in np.unique(stop[event]):
+        at_risk, dies = (start < t) & (stop >= t), (stop == t) & event
+        d = int(dies.sum())
+        for k in range(d):  # Efron: the k-th of d tied deaths sees the risk set minus k/d of them
+            for got, v in ((den, w), (a, w[:, None] * x), (c, w[:, None] * xx)):
+                want = v[at_risk].sum(axis=0) - k / d * v[dies].sum(axis=0)
+                np.testing.assert_allclose(got[term], want, rtol=1e-13)
+            term += 1
+    assert term == len(den) == event.sum()
+
+
+def test_risk_sets_right_censored_is_start_zero():
+    rng = np.random.default_rng(6)
+    stop, event = rng.integers(1, 6, 30).astype(float), rng.random(30) < 0.5
+    w, x = rng.uniform(0.5, 2.0, 30), rng.normal(size=(30, 3))
+    right = models.RiskSets(stop, event).efron_sums(w, x)
+    counting = models.RiskSets(stop, event, np.zeros(30)).efron_sums(w, x)
+    for got, want in zip(right[:2], counting[:2]):
+        np.testing.assert_array_equal(got, want)
+    assert right[2] is None

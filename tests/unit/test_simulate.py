@@ -23,7 +23,8 @@ ALIAS_TO_CANONICAL = {alias: canonical for canonical, aliases in
                       simulate.INDICATOR_ALIASES.items() for alias in aliases}
 FULL_TO_ASCII = str.maketrans("０１２３４５６７８９．", "0123456789.")
 
-#: Tolerances and ranges named once (DESIGN 3.3, magnitudes of poor counties 2014–2019).
+#: Tolerances and ranges named once (the DGP of countysurv.simulate, magnitudes of poor counties
+#: 2014–2019).
 RECOVERY_N = 2000
 RECOVERY_MAX_SE = 3.0
 VA_SUM_REL_TOL = 0.005
