@@ -1,4 +1,5 @@
-"""Tests of countysurv.bootstrap: determinism, agreement with lifelines/statsmodels/R, failures."""
+"""Tests of countysurv.bootstrap and the batched solvers it drives (countysurv.batched): determinism,
+agreement with lifelines/statsmodels/R, failures, the summary."""
 
 from __future__ import annotations
 
