@@ -14,9 +14,11 @@ deaths), so its estimates differ from the duplicated-rows fit (by up to 26% of a
 our tests; with Breslow ties the two coincide). Duplicated rows is what the case bootstrap
 means; ``tests/unit/test_bootstrap.py`` shows both facts against R.
 
-Why this module has its own Efron risk-set sums. Single fits (the paper's Cox model, its PH
-test, the clustered and time-varying Cox models) take theirs from
-:class:`countysurv.models.RiskSets`. Here the sums run over a ``(B, n)`` weight matrix: the
+Why this module has its own Efron risk-set sums. The workflow's single fits (the paper's Cox
+model, its PH test, the clustered and time-varying Cox models) take theirs from
+:class:`countysurv.models.RiskSets`; the Monte Carlo study fits each simulated study's Cox
+model here with B = 1, so that its point fit and its bootstrap share one solver and one set of
+failure reasons. Here the sums run over a ``(B, n)`` weight matrix: the
 risk-set and death sums of all B replicates are one matrix product with risk/death indicator
 matrices (GEMM, or cumulative sums along the county axis), S2 never materialises per time, and
 Efron's tie expansion differs per replicate (a county drawn twice is two tied deaths, so ``d``
