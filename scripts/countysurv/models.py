@@ -330,8 +330,8 @@ class RiskSets:
     ``start=None`` is right-censored data, every row at risk from time 0 on) and dies at t when
     ``stop == t`` and its event is 1. Efron's approximation expands the ``d`` deaths tied at t
     into ``d`` terms ``k = 0..d-1`` whose denominator is the risk-set sum minus ``k / d`` of the
-    deaths' sum. (The bootstrap's B weighted fits at once have their own, batched version:
-    :mod:`countysurv.batched` says why.)
+    deaths' sum. (Fits of B weighted replicates at once, in the bootstrap and the Monte Carlo
+    study, have their own batched version: :mod:`countysurv.batched` says why.)
 
     Attributes: ``times`` (distinct event times, ascending), ``n_deaths`` per time,
     ``death_rows`` and their ``death_group`` (index into ``times``), and per Efron term
