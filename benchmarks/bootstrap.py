@@ -3,8 +3,11 @@
 (a) lifelines ``CoxPHFitter`` refit loop on expanded rows (the obvious Python way);
 (b) R ``survival::coxph`` loop, run and timed inside one Rscript process (``proc.time``),
     on the very same resampled rows (indices are passed from Python);
-(c) ``countysurv.bootstrap.cox_efron_batched``: all replicates at once, B = 1,000 and 10,000;
-    plus ``run_chunk`` (OLS + Cox + long table) at B = 1,000 for the whole chunk-job cost.
+(c) ``countysurv.batched.cox_efron_batched``: all replicates at once, B = 1,000 and 10,000;
+    plus ``run_chunk`` (OLS + Cox + long table) at B = 1,000 for the whole chunk-job cost;
+(d) the package's scalar Efron path (``models.RiskSets`` through ``extended.CountingDesign``,
+    Newton-Raphson from zero) in a loop on expanded rows: what the bootstrap would cost if it
+    shared the single-fit risk-set sums instead of having its own batched ones.
 
 Data are simulated here with a seeded generator: covariates with the study's magnitudes,
 exit times from a Cox model with the paper's coefficients and a Weibull baseline, announced on
@@ -43,7 +46,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from countysurv import batched, extended  # noqa: E402
 from countysurv import bootstrap as bs  # noqa: E402
+from countysurv.terms import MODEL_TERMS  # noqa: E402
 
 SEED = 20151129
 CENSOR_DAY = 1494  # 2015-11-29 -> 2020-01-01
@@ -74,7 +79,7 @@ def simulate_counties(n: int, seed: int) -> pd.DataFrame:
     first = (own >= latent[:, None]).argmax(axis=1)
     event = (own >= latent[:, None]).any(axis=1) & (latent <= CENSOR_DAY)
     duration = np.where(event, own[np.arange(n), first], CENSOR_DAY)
-    frame = pd.DataFrame(x, columns=bs.TERMS)
+    frame = pd.DataFrame(x, columns=list(MODEL_TERMS))
     frame.insert(0, "event", event.astype(int))
     frame.insert(0, "duration_days", duration.astype(int))
     frame.insert(0, "county_code", [f"{900001 + i}" for i in range(n)])
@@ -85,7 +90,7 @@ def time_lifelines(data: pd.DataFrame, reps: int) -> float:
     """Seconds per replicate of expand-rows + CoxPHFitter().fit (lifelines defaults)."""
     from lifelines import CoxPHFitter
 
-    cols = ["duration_days", "event", *bs.TERMS]
+    cols = ["duration_days", "event", *MODEL_TERMS]
     start = time.perf_counter()
     for r in range(reps):
         rows = data.iloc[bs.replicate_indices(SEED, r, len(data))][cols]
@@ -132,17 +137,29 @@ def time_r(data: pd.DataFrame, reps: int) -> tuple[float, dict[int, np.ndarray]]
     return elapsed / reps, coefs
 
 
-def time_batched(data: pd.DataFrame, B: int, repeats: int) -> tuple[float, bs.CoxBatchResult]:
+def time_batched(data: pd.DataFrame, B: int, repeats: int) -> tuple[float, batched.CoxBatchResult]:
     """Seconds per replicate of cox_efron_batched on B replicates (weights drawn beforehand)."""
-    X = data[bs.TERMS].to_numpy(float)
+    X = data[list(MODEL_TERMS)].to_numpy(float)
     W = bs.replicate_weights(SEED, list(range(B)), len(data))
     times, res = [], None
     for _ in range(repeats):
         start = time.perf_counter()
-        res = bs.cox_efron_batched(X, data["duration_days"].to_numpy(float),
-                                   data["event"].to_numpy(int), W)
+        res = batched.cox_efron_batched(X, data["duration_days"].to_numpy(float),
+                                        data["event"].to_numpy(int), W)
         times.append(time.perf_counter() - start)
     return float(np.median(times)) / B, res
+
+
+def time_scalar(data: pd.DataFrame, reps: int) -> float:
+    """Seconds per replicate of the scalar Efron Newton-Raphson on each replicate's rows."""
+    X = data[list(MODEL_TERMS)].to_numpy(float)
+    time_, event = data["duration_days"].to_numpy(float), data["event"].to_numpy(int)
+    idx = [bs.replicate_indices(SEED, r, len(data)) for r in range(reps)]
+    start = time.perf_counter()
+    for rows in idx:
+        extended.CountingDesign(X[rows], np.zeros(len(rows)), time_[rows],
+                                event[rows]).newton_raphson()
+    return (time.perf_counter() - start) / reps
 
 
 def time_run_chunk(data: pd.DataFrame, B: int) -> float:
@@ -158,6 +175,7 @@ def main() -> None:
     args = parser.parse_args()
     n_lifelines = {76: 100, 832: 50} if not args.quick else {76: 10, 832: 5}
     n_r = {76: 500, 832: 200} if not args.quick else {76: 20, 832: 10}
+    n_scalar = {76: 200, 832: 50} if not args.quick else {76: 20, 832: 5}
     sizes = (1000, 10000) if not args.quick else (1000,)
 
     rows, checks = [], []
@@ -186,6 +204,8 @@ def main() -> None:
                          if res.failure[r] is None]
                 checks.append({"n": n, "replicates_compared": len(diffs),
                                "max_rel_diff_coef_vs_r": float(max(diffs))})
+        rows.append({**info, "method": "scalar_efron_loop", "replicates": n_scalar[n],
+                     "ms_per_replicate": time_scalar(data, n_scalar[n]) * 1e3})
         rows.append({**info, "method": "run_chunk_ols_cox", "replicates": sizes[0],
                      "ms_per_replicate": time_run_chunk(data, sizes[0]) * 1e3})
 
@@ -217,7 +237,7 @@ def main() -> None:
                     "numpy": np.__version__, "cpus": os.cpu_count(),
                     "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
                     "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS")},
-        "seed": SEED, "block_size": bs.DEFAULT_BLOCK_SIZE,
+        "seed": SEED, "block_size": batched.DEFAULT_BLOCK_SIZE,
         "results": table.to_dict("records"), "agreement_with_r": checks, "target": target,
     }
     path = Path(args.out)

@@ -5,7 +5,7 @@
 rule bootstrap_chunk:
     input:
         survival=rules.build_survival.output.parquet,
-        code=package_modules("bootstrap", "schemas", "indicators"),
+        code=package_modules("bootstrap", "batched", "schemas", "indicators"),
     output:
         estimates="results/bootstrap/chunks/{chunk}.parquet",
     log:
@@ -27,7 +27,7 @@ rule summarize_bootstrap:
         chunks=expand("results/bootstrap/chunks/{chunk}.parquet", chunk=CHUNKS),
         ols=rules.fit_ols.output.json,
         cox=rules.fit_cox.output.json,
-        code=package_modules("bootstrap"),
+        code=package_modules("bootstrap", "batched"),
     output:
         replicates="results/bootstrap/replicates.parquet",
         summary="results/bootstrap/summary.csv",

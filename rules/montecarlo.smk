@@ -1,4 +1,4 @@
-# Monte Carlo study of the models (issue #8): `snakemake montecarlo`. Not part of rule all.
+# Monte Carlo study of the models: `snakemake montecarlo`. Not part of rule all.
 # Replications are simulated and fitted in chunk jobs (few, well-sized jobs for a cluster);
 # replication r of size n is seeded with default_rng([seed, n, r]), so the summary does not
 # depend on the chunking, the cores or the executor.
@@ -11,6 +11,8 @@ rule montecarlo_chunk:
             "extended",
             "models",
             "bootstrap",
+            "batched",
+            "counting",
             "simulate",
             "indices",
             "figures",
@@ -43,7 +45,9 @@ rule summarize_montecarlo:
             "montecarlo",
             "figures",
             "bootstrap",
+            "batched",
             "extended",
+            "counting",
             "indices",
             "models",
             "simulate",

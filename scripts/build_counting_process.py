@@ -1,6 +1,6 @@
 """Rule build_counting_process: county x calendar-year intervals with lagged yearly covariates."""
 
-from countysurv import extended, indices, io
+from countysurv import counting, indices, io
 from countysurv.logs import run_main, start_log
 from countysurv.schemas import CountingProcessInterval, SurvivalSpell
 
@@ -10,7 +10,7 @@ def main(panel_path, survival_path, params, cp_path, dropped_path, log_path):
     panel = io.read_parquet(panel_path, logger=log)
     spells = io.read_parquet(survival_path, SurvivalSpell, log)
     yearly = indices.yearly_covariates(panel, params["upgrading"])
-    cp, dropped = extended.build_counting_process(
+    cp, dropped = counting.build_counting_process(
         yearly, spells, params["policy_date"], params["censor_date"], params["lag_years"],
         params["fallback_window"], params["missing"])
     cp = io.validate(cp, CountingProcessInterval, cp_path, log)

@@ -10,7 +10,7 @@ def main(survival_path, ph_transform, json_path, log_path):
     spells = io.read_parquet(survival_path, SurvivalSpell, log)
     fit = models.fit_cox(spells, ph_transform=ph_transform)
     log.info("Cox Surv(duration_days, event) ~ %s (ties %s): n=%d events=%d LR=%.4f p=%.4g "
-             "concordance=%.4f; PH test (%s, %s) global p=%.4g", " + ".join(models.TERMS),
+             "concordance=%.4f; PH test (%s, %s) global p=%.4g", " + ".join(fit["terms"]),
              fit["ties"], fit["n_obs"], fit["n_events"], fit["lr_stat"], fit["lr_pvalue"],
              fit["concordance"], fit["ph_test"]["method"], fit["ph_test"]["transform"],
              fit["ph_test"]["global_pvalue"])

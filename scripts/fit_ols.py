@@ -10,7 +10,7 @@ def main(survival_path, cov_type, json_path, log_path):
     spells = io.read_parquet(survival_path, SurvivalSpell, log)
     fit = models.fit_ols(spells, cov_type=cov_type)
     log.info("OLS duration_days ~ %s + const (%s SEs): n=%d R2=%.4f F=%.4f p=%.4g",
-             " + ".join(models.TERMS), cov_type, fit["n_obs"], fit["r2"], fit["f_stat"],
+             " + ".join(fit["terms"]), cov_type, fit["n_obs"], fit["r2"], fit["f_stat"],
              fit["f_pvalue"])
     io.write_json(fit, json_path)
 

@@ -10,15 +10,14 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from countysurv import extended, indices, models, simulate
+from countysurv import counting, extended, simulate
+from countysurv.terms import MODEL_TERMS
 
 pytestmark = pytest.mark.r
 
-TERMS = models.TERMS
 REL = 1e-6
 
 R_SCRIPT = r"""
@@ -70,21 +69,21 @@ def r_results(tmp_path_factory):
         pytest.fail("Rscript not found: install r-base-core and r-cran-survival (make system-deps)")
     work = tmp_path_factory.mktemp("r_extended")
     study = simulate.simulate_study(76, seed=11)
-    surv = study.covariates[["county_code", "duration_days", "event", *TERMS]].copy()
+    surv = study.covariates[["county_code", "duration_days", "event", *MODEL_TERMS]].copy()
     surv["province"] = study.counties["province"].to_numpy()
     # a yearly panel of the same counties from the DGP's printed values (all years)
     yearly = pd.concat(
         [simulate.compute_covariates(study.rows, study.counties, baseline_year=y).assign(year=y)
          for y in simulate.YEARS], ignore_index=True)
     yearly["resource_endowment_derived"] = False
-    cp, dropped = extended.build_counting_process(yearly, surv, "2015-11-29", "2020-01-01",
+    cp, dropped = counting.build_counting_process(yearly, surv, "2015-11-29", "2020-01-01",
                                                   lag_years=1)
     assert dropped.empty
     _write_csv(surv, work / "surv.csv")
     _write_csv(cp, work / "cp.csv")
     (work / "fit.R").write_text(R_SCRIPT)
     proc = subprocess.run(["Rscript", str(work / "fit.R"), str(work / "surv.csv"),
-                           str(work / "cp.csv"), str(work / "r.csv"), ",".join(TERMS)],
+                           str(work / "cp.csv"), str(work / "r.csv"), ",".join(MODEL_TERMS)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     r = pd.read_csv(work / "r.csv").set_index("key")["value"].astype(float).to_dict()
@@ -130,4 +129,4 @@ def test_clustered_se_differs_from_model_se(r_results):
     """Sanity: the sandwich is not the model-based variance in disguise."""
     _, py = r_results
     se, se_model = py["cl"]["se"], py["cl"]["se_model"]
-    assert max(abs(se[t] / se_model[t] - 1) for t in TERMS) > 0.05
+    assert max(abs(se[t] / se_model[t] - 1) for t in MODEL_TERMS) > 0.05

@@ -26,10 +26,11 @@ from .errors import ModelFitError
 
 log = logging.getLogger(__name__)
 
-#: Covariates of the discrete-time model, all derived from the official list itself.
-MODEL_TERMS = ("ethnic_area", "region_central", "region_west", "province_poverty_counties_10",
-               "prefecture_poverty_counties")
-TERM_LABELS = {
+#: Covariates of the discrete-time exit-timing model (its own vocabulary, not the Table 1 terms
+#: of countysurv.terms), all derived from the official list itself.
+TIMING_TERMS = ("ethnic_area", "region_central", "region_west", "province_poverty_counties_10",
+                "prefecture_poverty_counties")
+TIMING_LABELS = {
     "ethnic_area": "ethnic-minority area (0/1)",
     "region_central": "central region (vs east)",
     "region_west": "west region (vs east)",
@@ -102,7 +103,7 @@ def county_years(df: pd.DataFrame, origin_year: int) -> pd.DataFrame:
 
 
 def fit_discrete_time(long: pd.DataFrame, link: str = "cloglog") -> dict:
-    """GLM binomial with year intercepts and :data:`MODEL_TERMS`, SEs clustered by province."""
+    """GLM binomial with year intercepts and :data:`TIMING_TERMS`, SEs clustered by province."""
     import statsmodels.api as sm
     from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
@@ -116,7 +117,7 @@ def fit_discrete_time(long: pd.DataFrame, link: str = "cloglog") -> dict:
                             "the risk set: their intercepts are not identified (set "
                             "real.last_year before the year in which every county exited)")
     X = pd.concat([pd.get_dummies(long["year"], prefix="year", dtype=float),
-                   long[list(MODEL_TERMS)].astype(float)], axis=1)
+                   long[list(TIMING_TERMS)].astype(float)], axis=1)
     const = X.loc[:, X.std() == 0]
     if len(const.columns):
         raise ModelFitError(f"covariate(s) without variation: {list(const.columns)}")
@@ -133,7 +134,7 @@ def fit_discrete_time(long: pd.DataFrame, link: str = "cloglog") -> dict:
     converged = bool(res.converged)
     if not converged:
         raise ModelFitError("discrete-time model did not converge in 200 iterations")
-    terms = list(MODEL_TERMS)
+    terms = list(TIMING_TERMS)
     ci = res.conf_int()
     return {
         "model": "discrete-time hazard (GLM binomial on county-years)",
@@ -233,7 +234,7 @@ def render_markdown(result: dict) -> str:
     ]
     for k in m["coef"]:
         lo, hi = m["ci95"][k]
-        lines.append(f"| {TERM_LABELS.get(k, k)} | {m['coef'][k]:.4f} | {m['se'][k]:.4f} | "
+        lines.append(f"| {TIMING_LABELS.get(k, k)} | {m['coef'][k]:.4f} | {m['se'][k]:.4f} | "
                      f"{m['p'][k]:.3g} | {m['ratio_value'][k]:.3f} | "
                      f"{np.exp(lo):.3f} – {np.exp(hi):.3f} |")
     lines += ["", "Year intercepts: " + ", ".join(f"{y}: {v:.3f}" for y, v in

@@ -14,10 +14,10 @@ year although the panel has six. This module adds, beside the paper's two models
 * :func:`fit_cox_clustered` — the paper's Cox model with a robust (sandwich) variance clustered
   by province: ``V I^-1 (sum_g U_g U_g') I^-1`` with ``U_g`` the sum of the Efron score residuals
   of cluster g, exactly R's ``coxph(..., cluster = province)`` (no small-sample factor).
-* :func:`build_counting_process` and :func:`fit_cox_time_varying` — a Cox model on the yearly
-  panel in counting-process form ``(county, start, stop, event)``: one interval per calendar year
-  of follow-up, each with the covariates of an earlier bulletin year (``lag_years``; bulletins
-  appear after their year ends). Efron ties; Newton–Raphson in numpy (:func:`efron_counting`),
+* :func:`fit_cox_time_varying` — a Cox model on the yearly panel in counting-process form
+  ``(county, start, stop, event)`` built by :func:`countysurv.counting.build_counting_process`:
+  one interval per calendar year of follow-up, each with the covariates of an earlier bulletin
+  year. Efron ties; Newton–Raphson in numpy (:func:`efron_counting`),
   agreeing with R's ``coxph(Surv(start, stop, event) ~ ...)`` to ~1e-10; lifelines'
   ``CoxTimeVaryingFitter`` is run as a cross-check (``lifelines_max_abs_diff``).
 
@@ -30,7 +30,6 @@ from __future__ import annotations
 import logging
 import math
 import warnings
-from datetime import date
 from typing import Any, Sequence
 
 import numpy as np
@@ -38,15 +37,14 @@ import pandas as pd
 from scipy import stats
 
 from .errors import InputDataError, ModelFitError
-from .indices import PANEL_COVARIATES
-from .models import CONST, ID_COL, TERMS, _check_inputs, fit_cox, newton_raphson
+from .models import ID_COL, RiskSets, check_inputs, fit_cox, newton_raphson
+from .terms import CONST, MODEL_TERMS
 
 log = logging.getLogger(__name__)
 
 _Q975 = float(stats.norm.ppf(0.975))
 _NR_MAX_ITER = 60
 _NR_STEP_TOL = 1e-11
-TV_MISSING = ("fallback", "drop")
 
 
 def _by(names: Sequence[str], values: np.ndarray) -> dict[str, float]:
@@ -68,49 +66,22 @@ def _wald(names: Sequence[str], beta: np.ndarray, se: np.ndarray) -> dict[str, A
 
 
 class CountingDesign:
-    """Risk sets of counting-process data, computed once per dataset.
+    """Counting-process data ``(start, stop]`` with their risk sets, computed once per dataset.
 
     A row is at risk at an event time t when ``start < t <= stop`` (R's convention); it dies at t
-    when ``stop == t`` and ``event == 1``. Right-censored data are the case ``start = 0``.
-    Covariates are centred (this changes neither coefficients nor score residuals).
+    when ``stop == t`` and ``event == 1``. Right-censored data are the case ``start = 0``. The
+    risk-set sums are :class:`countysurv.models.RiskSets`'. Covariates are centred (this changes
+    neither coefficients nor score residuals).
     """
 
     def __init__(self, x: np.ndarray, start: np.ndarray, stop: np.ndarray, event: np.ndarray):
         x = np.asarray(x, dtype=float)
         self.n, self.p = x.shape
         self.x = x - x.mean(axis=0)
-        self.start = np.asarray(start, dtype=float)
-        self.stop = np.asarray(stop, dtype=float)
-        ev = np.asarray(event).astype(bool)
-        self.event = ev
-        times, d = np.unique(self.stop[ev], return_counts=True)
-        self.times, self.n_deaths = times, d
-        # rows at risk at t = rows with stop >= t minus rows with start >= t (start < stop):
-        # suffix sums over rows sorted by stop and by start
-        self.by_stop = np.argsort(self.stop, kind="mergesort")
-        self.by_start = np.argsort(self.start, kind="mergesort")
-        self.i_stop = np.searchsorted(self.stop[self.by_stop], times, side="left")
-        self.i_start = np.searchsorted(self.start[self.by_start], times, side="left")
-        self.death_rows = np.flatnonzero(ev)
-        self.death_group = np.searchsorted(times, self.stop[ev])
+        self.sets = RiskSets(stop, event, start)
+        self.start, self.stop, self.event = self.sets.start, self.sets.stop, self.sets.event
+        self.times, self.n_deaths = self.sets.times, self.sets.n_deaths
         self.xx = (self.x[:, :, None] * self.x[:, None, :]).reshape(self.n, -1)
-        g = len(times)
-        self.k_group = np.repeat(np.arange(g), d)
-        within = np.arange(d.sum()) - np.repeat(np.cumsum(d) - d, d)
-        self.k_frac = within / np.repeat(d, d)
-
-    def _risk_sum(self, v: np.ndarray) -> np.ndarray:
-        """Sum of the rows of ``v`` (n, ...) at risk at each event time: (G, ...)."""
-        def suffix(order, idx):
-            cs = np.concatenate([np.cumsum(v[order][::-1], axis=0)[::-1],
-                                 np.zeros((1,) + v.shape[1:])])
-            return cs[idx]
-        return suffix(self.by_stop, self.i_stop) - suffix(self.by_start, self.i_start)
-
-    def _death_sum(self, v: np.ndarray) -> np.ndarray:
-        out = np.zeros((len(self.times),) + v.shape[1:])
-        np.add.at(out, self.death_group, v[self.death_rows])
-        return out
 
     @property
     def risk(self) -> np.ndarray:
@@ -123,27 +94,23 @@ class CountingDesign:
         """Dense (G, n) death indicator."""
         return ((self.stop[None, :] == self.times[:, None]) & self.event[None, :]).astype(float)
 
-    def _sums(self, beta: np.ndarray):
+    def _sums(self, beta: np.ndarray, with_xx: bool = False):
+        """eta, its shift, w = exp(eta - shift) and Efron's den, a / den (and c / den)."""
         eta = self.x @ beta
         shift = eta.max()
         w = np.exp(eta - shift)
-        wx = w[:, None] * self.x
-        wxx = w[:, None] * self.xx
-        s0, d0 = self._risk_sum(w), self._death_sum(w)
-        s1, d1 = self._risk_sum(wx), self._death_sum(wx)
-        k, f = self.k_group, self.k_frac
-        den = s0[k] - f * d0[k]
-        a = (s1[k] - f[:, None] * d1[k]) / den[:, None]
-        return eta, shift, w, den, a, wxx, k, f
+        den, a, c = self.sets.efron_sums(w, self.x, self.xx if with_xx else None)
+        a = a / den[:, None]
+        if c is not None:
+            c = c / den[:, None]
+        return eta, shift, w, den, a, c
 
     def derivatives(self, beta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
         """Efron log partial likelihood, score and observed information at ``beta``."""
-        eta, shift, w, den, a, wxx, k, f = self._sums(beta)
+        eta, shift, w, den, a, c = self._sums(beta, with_xx=True)
         p = self.p
-        s2, d2 = self._risk_sum(wxx), self._death_sum(wxx)
         loglik = float(eta[self.event].sum() - (np.log(den) + shift).sum())
         score = self.x[self.event].sum(axis=0) - a.sum(axis=0)
-        c = (s2[k] - f[:, None] * d2[k]) / den[:, None]
         info = c.sum(axis=0).reshape(p, p) - a.T @ a
         return loglik, score, 0.5 * (info + info.T)
 
@@ -154,7 +121,8 @@ class CountingDesign:
         w_i sum_k c_ik (x_i - a_k) / den_k``, where ``c_ik = 1 - k/d`` if i dies at t and 1
         otherwise. They sum to the score (zero at the estimate).
         """
-        eta, shift, w, den, a, _, k, f = self._sums(beta)
+        eta, shift, w, den, a, _ = self._sums(beta)
+        k, f = self.sets.efron_group, self.sets.efron_frac
         g = len(self.times)
         inv = 1.0 / den
         # per event time: sum_k 1/den, sum_k a/den and the (1 - k/d)-weighted versions
@@ -229,7 +197,7 @@ def attach_clusters(df: pd.DataFrame, reference: pd.DataFrame, cluster_col: str 
 
 
 def fit_cox_clustered(df: pd.DataFrame, clusters: Sequence[str] | pd.Series,
-                      terms: Sequence[str] = TERMS, duration_col: str = "duration_days",
+                      terms: Sequence[str] = MODEL_TERMS, duration_col: str = "duration_days",
                       event_col: str = "event", cluster_name: str = "province",
                       ph_transform: str = "km") -> dict[str, Any]:
     """The paper's Cox model (Efron ties) with standard errors clustered by ``clusters``.
@@ -353,7 +321,7 @@ def weibull_aft_newton(X: np.ndarray, time: np.ndarray, event: np.ndarray,
     raise ModelFitError(f"Weibull AFT Newton-Raphson did not converge in {max_iter} iterations")
 
 
-def fit_weibull_aft(df: pd.DataFrame, terms: Sequence[str] = TERMS,
+def fit_weibull_aft(df: pd.DataFrame, terms: Sequence[str] = MODEL_TERMS,
                     duration_col: str = "duration_days", event_col: str = "event",
                     *, use_lifelines: bool = True, id_col: str = ID_COL) -> dict[str, Any]:
     """Weibull accelerated-failure-time model of the exit time, censoring in the likelihood.
@@ -375,7 +343,7 @@ def fit_weibull_aft(df: pd.DataFrame, terms: Sequence[str] = TERMS,
         ``n_events``, ``iterations``, ``lifelines_max_abs_diff``.
     """
     terms = list(terms)
-    _check_inputs(df, terms, duration_col, event_col, n_params=len(terms) + 2, id_col=id_col)
+    check_inputs(df, terms, duration_col, event_col, n_params=len(terms) + 2, id_col=id_col)
     names = [CONST, *terms]
     X = np.column_stack([np.ones(len(df)), df[terms].to_numpy(dtype=float)])
     time = df[duration_col].to_numpy(dtype=float)
@@ -437,135 +405,11 @@ def fit_weibull_aft(df: pd.DataFrame, terms: Sequence[str] = TERMS,
 
 
 # ----------------------------------------------------------------------------------------------
-# Counting-process data from the yearly panel
+# Cox with time-varying covariates (counting-process data of countysurv.counting)
 # ----------------------------------------------------------------------------------------------
 
-CP_COLUMNS = ["county_code", "year", "covariate_year", "start", "stop", "event", *TERMS,
-              "fallback"]
-DROPPED_COLUMNS = ["county_code", "year", "start", "stop", "event", "reason"]
 
-
-def year_intervals(policy_date: str, censor_date: str) -> pd.DataFrame:
-    """Calendar-year intervals of follow-up in days since ``policy_date``, as (start, stop].
-
-    The interval of year Y holds the days of 1 Jan .. 31 Dec of Y (the first is cut at the
-    policy date, the last at the censoring date): an exit announced on day d of Y falls in it.
-    """
-    policy = date.fromisoformat(policy_date)
-    censor = date.fromisoformat(censor_date)
-    if censor <= policy:
-        raise InputDataError(f"censor_date {censor_date} is not after policy_date {policy_date}")
-    rows = []
-    for year in range(policy.year, censor.year + 1):
-        first = max((date(year, 1, 1) - policy).days, 1)
-        last = min((date(year, 12, 31) - policy).days, (censor - policy).days)
-        if last >= first:
-            rows.append({"year": year, "start": first - 1, "stop": last})
-    return pd.DataFrame(rows)
-
-
-def covariates_for_year(yearly: pd.DataFrame, year: int, fallback_window: int = 1
-                        ) -> pd.DataFrame:
-    """Each county's covariates for bulletin ``year`` with the baseline covariates' fallback rule.
-
-    A value missing in ``year`` comes from the nearest year within ``fallback_window`` (the
-    earlier wins a tie), exactly as :func:`countysurv.indices.baseline_covariates` does, but
-    vectorised (one pivot per covariate). Returns one row per county: the covariates,
-    ``<cov>_year`` (year used, NA when none) and ``fallback`` (any covariate from another year).
-    """
-    order = [year] + [year + s * d for d in range(1, fallback_window + 1) for s in (-1, 1)]
-    codes = np.array(sorted(yearly[ID_COL].unique()))
-    out = pd.DataFrame({ID_COL: codes})
-    fallback = np.zeros(len(codes), dtype=bool)
-    for cov in PANEL_COVARIATES:
-        wide = yearly.pivot(index=ID_COL, columns="year", values=cov).reindex(codes)
-        value = np.full(len(codes), np.nan)
-        used = np.full(len(codes), -1, dtype=np.int64)
-        for y in order:
-            if y not in wide.columns:
-                continue
-            col = wide[y].to_numpy(dtype=float)
-            take = np.isnan(value) & ~np.isnan(col)
-            value[take] = col[take]
-            used[take] = y
-        out[cov] = value
-        out[f"{cov}_year"] = pd.array(np.where(used >= 0, used, 0), dtype="Int64")
-        out.loc[used < 0, f"{cov}_year"] = pd.NA
-        fallback |= (used >= 0) & (used != year)
-    out["fallback"] = fallback
-    return out
-
-
-def build_counting_process(yearly: pd.DataFrame, survival: pd.DataFrame, policy_date: str,
-                           censor_date: str, lag_years: int = 1, fallback_window: int = 1,
-                           missing: str = "fallback") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Counting-process rows (one per county and calendar year at risk) with lagged covariates.
-
-    Parameters
-    ----------
-    yearly
-        :func:`countysurv.indices.yearly_covariates` of the panel (one row per county-year).
-    survival
-        The survival dataset (``county_code``, ``duration_days``, ``event``, ``nation``, ...):
-        who is followed, for how long, and the time-fixed ``nation``.
-    lag_years
-        The interval of calendar year Y uses the covariates of bulletin year Y - ``lag_years``
-        (1: a year's bulletin is published after the year ends, so during Y the latest known
-        figures are Y - 1's).
-    fallback_window, missing
-        ``"fallback"``: a covariate missing in the wanted year comes from the nearest year within
-        ``fallback_window`` (the earlier wins a tie), the rule of the baseline covariates;
-        ``"drop"``: no fallback. Intervals still missing a covariate are dropped and returned in
-        ``dropped`` with the reason (the county is then not at risk during that year).
-
-    Returns
-    -------
-    (intervals, dropped)
-        ``intervals`` has :data:`CP_COLUMNS`: ``start``/``stop`` in days (at risk on
-        (start, stop]), ``event`` 1 only on the interval that ends with the exit,
-        ``covariate_year`` = Y - lag (the bulletin year wanted), ``fallback`` True when a
-        covariate came from another year. ``dropped`` has :data:`DROPPED_COLUMNS`.
-    """
-    if missing not in TV_MISSING:
-        raise InputDataError(f"time_varying.missing must be one of {TV_MISSING}, got {missing!r}")
-    if lag_years < 0:
-        raise InputDataError(f"lag_years must be >= 0, got {lag_years}")
-    window = fallback_window if missing == "fallback" else 0
-    spans = year_intervals(policy_date, censor_date)
-    surv = survival[[ID_COL, "duration_days", "event", "nation"]].sort_values(ID_COL)
-    grid = surv.merge(spans, how="cross")
-    grid = grid[grid["start"] < grid["duration_days"]].copy()
-    grid["event"] = np.where(grid["duration_days"] <= grid["stop"], grid["event"], 0)
-    grid["stop"] = np.minimum(grid["stop"], grid["duration_days"])
-    grid["covariate_year"] = grid["year"] - lag_years
-    covs = pd.concat([covariates_for_year(yearly, int(y) - lag_years, window).assign(year=int(y))
-                      for y in spans["year"]], ignore_index=True)
-    grid = grid.merge(covs, on=[ID_COL, "year"], how="left", validate="one_to_one")
-    lacking = grid[list(PANEL_COVARIATES)].isna()
-    bad = lacking.any(axis=1).to_numpy()
-    reasons = [f"no {', '.join(np.array(PANEL_COVARIATES)[row])} for bulletin year {cy}"
-               + (f" within {window} year(s)" if window else " (no fallback)")
-               for row, cy in zip(lacking.to_numpy()[bad], grid["covariate_year"].to_numpy()[bad])]
-    drop = grid.loc[bad, [ID_COL, "year", "start", "stop", "event"]].assign(reason=reasons)
-    out = grid.loc[~bad].copy()
-    out["fallback"] = out["fallback"].astype(bool)
-    for col in ("year", "covariate_year", "start", "stop", "event", "nation", "industry"):
-        out[col] = out[col].astype("int64")
-    out = out[CP_COLUMNS].sort_values([ID_COL, "year"]).reset_index(drop=True)
-    drop = drop[DROPPED_COLUMNS].reset_index(drop=True)
-    if len(drop):
-        log.warning("counting process: %d interval(s) dropped for missing covariates "
-                    "(%d with an exit): %s", len(drop), int(drop["event"].sum()),
-                    "; ".join(f"{r.county_code} {r.year}: {r.reason}"
-                              for r in drop.head(10).itertuples()))
-    n_fb = int(out["fallback"].sum())
-    if n_fb:
-        log.info("counting process: %d interval(s) use a covariate from a neighbouring year",
-                 n_fb)
-    return out, drop
-
-
-def fit_cox_time_varying(cp: pd.DataFrame, terms: Sequence[str] = TERMS, *,
+def fit_cox_time_varying(cp: pd.DataFrame, terms: Sequence[str] = MODEL_TERMS, *,
                          check_lifelines: bool = True, lag_years: int | None = None
                          ) -> dict[str, Any]:
     """Cox model with time-varying covariates on counting-process rows (Efron ties).

@@ -1,10 +1,10 @@
 """The two models of Table 1: OLS of the exit duration and a Cox proportional-hazards model.
 
-Both functions take the survival DataFrame (one row per county; see DESIGN section 5) and return a
-plain, JSON-ready ``dict`` (floats, ints, strings and dicts keyed by term), which the rule scripts
-write to ``results/models/ols.json`` and ``results/models/cox.json``.
+Both functions take the survival DataFrame (one row per county, ``schemas.SurvivalSpell``) and
+return a plain, JSON-ready ``dict`` (floats, ints, strings and dicts keyed by term), which the rule
+scripts write to ``results/models/ols.json`` and ``results/models/cox.json``.
 
-Agreement with R (DESIGN section 6) is part of the contract and is tested in
+Agreement with R is part of the contract (README, "Choices the paper left open") and is tested in
 ``tests/test_r_agreement.py``:
 
 * :func:`fit_ols` uses statsmodels ``OLS``; coefficients, SEs, R², F, VIF and the Breusch–Pagan
@@ -16,10 +16,13 @@ Agreement with R (DESIGN section 6) is part of the contract and is tested in
   observed information at the polished estimate, exactly as ``coxph`` computes them.
 * :func:`cox_zph` is a numpy port of survival 3.x ``cox.zph`` (R function plus the C routine
   ``zph1``): a score test of adding ``x * g(t)`` terms, per term and globally. It is *not*
-  lifelines' ``proportional_hazard_test``, whose statistic differs (see notes/PERFORMANCE.md).
+  lifelines' ``proportional_hazard_test``, which computes a different statistic (its p-values
+  differ from ``cox.zph``'s on the same fit), so the transform and the method are reported.
 
+:func:`check_inputs` rejects degenerate input before a fit; the fits of :mod:`countysurv.extended`
+use it too.
 statsmodels and lifelines are imported inside the functions that need them, so that importing this
-module (for :data:`TERMS`, say) stays cheap.
+module stays cheap.
 """
 
 from __future__ import annotations
@@ -34,9 +37,6 @@ from scipy import stats
 
 from .errors import InputDataError, ModelFitError
 from .terms import CONST, MODEL_TERMS
-
-TERMS: list[str] = list(MODEL_TERMS)
-"""Covariates of both models, in Table 1 order. The OLS intercept is reported as ``const``."""
 
 ID_COL = "county_code"
 OLS_COV_TYPES = ("nonrobust", "HC1", "HC3")
@@ -71,7 +71,7 @@ def _offenders(df: pd.DataFrame, mask: np.ndarray | pd.Series, id_col: str) -> s
     return f"{n_bad} row{'s' if n_bad != 1 else ''} ({what} {shown})"
 
 
-def _check_inputs(
+def check_inputs(
     df: pd.DataFrame,
     terms: Sequence[str],
     duration_col: str,
@@ -202,7 +202,7 @@ def _vif(exog: np.ndarray, names: Sequence[str]) -> dict[str, float]:
 
 def fit_ols(
     df: pd.DataFrame,
-    terms: Sequence[str] = TERMS,
+    terms: Sequence[str] = MODEL_TERMS,
     duration_col: str = "duration_days",
     cov_type: str = "nonrobust",
     *,
@@ -215,7 +215,7 @@ def fit_ols(
     df
         Survival data, one row per county.
     terms
-        Covariate columns (default :data:`TERMS`).
+        Covariate columns (default :data:`~countysurv.terms.MODEL_TERMS`).
     duration_col
         Dependent variable (days from the baseline to exit or censoring).
     cov_type
@@ -243,7 +243,7 @@ def fit_ols(
     Raises
     ------
     InputDataError, ModelFitError
-        From :func:`_check_inputs`, or for an unknown ``cov_type``.
+        From :func:`check_inputs`, or for an unknown ``cov_type``.
     """
     from statsmodels.regression.linear_model import OLS
     from statsmodels.stats.diagnostic import het_breuschpagan, het_white
@@ -252,7 +252,7 @@ def fit_ols(
     if cov_type not in OLS_COV_TYPES:
         raise ModelFitError(f"cov_type {cov_type!r} is not one of {OLS_COV_TYPES}")
     terms = list(terms)
-    _check_inputs(df, terms, duration_col, None, n_params=len(terms) + 1, id_col=id_col)
+    check_inputs(df, terms, duration_col, None, n_params=len(terms) + 1, id_col=id_col)
 
     names = [CONST, *terms]
     y = df[duration_col].to_numpy(dtype=float)
@@ -320,59 +320,104 @@ def fit_ols(
 # ----------------------------------------------------------------------------------------------
 
 
-class _EventTimes:
-    """Risk-set bookkeeping for right-censored data, computed once per dataset.
+class RiskSets:
+    """Risk sets and tied deaths at each event time, and Efron's expansion of the ties.
 
-    For each distinct event time t_m (ascending) it stores the rows at risk (time >= t_m) as a
-    slice of the time-sorted data, the rows that die at t_m, and the Efron expansion: one entry per
-    death, with ``frac = k / d_m`` for k = 0..d_m-1.
+    The one place that computes Efron risk-set sums for a single fit: the paper's Cox model, its
+    PH test (:func:`cox_zph`) and the counting-process Cox models of :mod:`countysurv.extended`
+    (time-varying covariates, clustered score residuals) all take them from here. A row is at
+    risk at an event time t when ``start < t <= stop`` (R's counting-process convention;
+    ``start=None`` is right-censored data, every row at risk from time 0 on) and dies at t when
+    ``stop == t`` and its event is 1. Efron's approximation expands the ``d`` deaths tied at t
+    into ``d`` terms ``k = 0..d-1`` whose denominator is the risk-set sum minus ``k / d`` of the
+    deaths' sum. (Fits of B weighted replicates at once, in the bootstrap and the Monte Carlo
+    study, have their own batched version: :mod:`countysurv.batched` says why.)
+
+    Attributes: ``times`` (distinct event times, ascending), ``n_deaths`` per time,
+    ``death_rows`` and their ``death_group`` (index into ``times``), and per Efron term
+    ``efron_group`` and ``efron_frac`` (= k / d).
+    """
+
+    def __init__(self, stop: np.ndarray, event: np.ndarray, start: np.ndarray | None = None):
+        self.stop = np.asarray(stop, dtype=float)
+        self.event = np.asarray(event).astype(bool)
+        self.start = None if start is None else np.asarray(start, dtype=float)
+        times, d = np.unique(self.stop[self.event], return_counts=True)
+        self.times, self.n_deaths = times, d
+        # rows at risk at t = rows with stop >= t minus rows with start >= t (start < stop):
+        # suffix sums over the rows sorted by stop and by start
+        self.by_stop = np.argsort(self.stop, kind="mergesort")
+        self.i_stop = np.searchsorted(self.stop[self.by_stop], times, side="left")
+        if self.start is not None:
+            self.by_start = np.argsort(self.start, kind="mergesort")
+            self.i_start = np.searchsorted(self.start[self.by_start], times, side="left")
+        self.death_rows = np.flatnonzero(self.event)
+        self.death_group = np.searchsorted(times, self.stop[self.event])
+        self.efron_group = np.repeat(np.arange(len(times)), d)
+        within = np.arange(d.sum()) - np.repeat(np.cumsum(d) - d, d)
+        self.efron_frac = within / np.repeat(d, d)
+
+    def risk_sum(self, v: np.ndarray) -> np.ndarray:
+        """Sum of the rows of ``v`` (n, ...) at risk at each event time: (G, ...)."""
+        def suffix(order: np.ndarray, idx: np.ndarray) -> np.ndarray:
+            cs = np.concatenate([np.cumsum(v[order][::-1], axis=0)[::-1],
+                                 np.zeros((1,) + v.shape[1:])])
+            return cs[idx]
+        total = suffix(self.by_stop, self.i_stop)
+        if self.start is None:
+            return total
+        return total - suffix(self.by_start, self.i_start)
+
+    def death_sum(self, v: np.ndarray) -> np.ndarray:
+        """Sum of the rows of ``v`` (n, ...) that die at each event time: (G, ...)."""
+        out = np.zeros((len(self.times),) + v.shape[1:])
+        np.add.at(out, self.death_group, v[self.death_rows])
+        return out
+
+    def efron_sums(self, w: np.ndarray, x: np.ndarray, xx: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Efron's sums, one per term (death): ``(den, a, c)``, not yet divided by ``den``.
+
+        ``w`` (n,) are the risk weights exp(eta - shift), ``x`` (n, p) the covariates and ``xx``
+        (n, q) optional per-row products (e.g. x x' flattened to p * p columns). ``den`` (D,)
+        = sum of w, ``a`` (D, p) = sum of w x and ``c`` (D, q) = sum of w xx over the risk set
+        minus ``k / d`` of the deaths (``c`` is None without ``xx``).
+        """
+        k, f = self.efron_group, self.efron_frac
+        den = self.risk_sum(w)[k] - f * self.death_sum(w)[k]
+        wx = w[:, None] * x
+        a = self.risk_sum(wx)[k] - f[:, None] * self.death_sum(wx)[k]
+        if xx is None:
+            return den, a, None
+        wxx = w[:, None] * xx
+        return den, a, self.risk_sum(wxx)[k] - f[:, None] * self.death_sum(wxx)[k]
+
+
+class _EventTimes(RiskSets):
+    """Right-censored data put in time order (``order``), and their risk sets.
+
+    The fits here work on the time-sorted rows: ``risk_start[m]`` is the first sorted row at risk
+    at the m-th event time (every later row is at risk too).
     """
 
     def __init__(self, time: np.ndarray, event: np.ndarray):
-        order = np.argsort(time, kind="mergesort")
-        self.order = order
-        t = time[order]
-        e = event[order].astype(bool)
-        self.time_sorted = t
-        self.event_sorted = e
-        ev_times, d = np.unique(t[e], return_counts=True)
-        self.event_times = ev_times
-        self.n_deaths = d
-        # first sorted index with time >= t_m: risk set is [start_m, n)
-        self.risk_start = np.searchsorted(t, ev_times, side="left")
-        # group index (into event_times) of every death, in sorted order
-        self.death_group = np.searchsorted(ev_times, t[e])
-        # Efron expansion
-        self.efron_group = np.repeat(np.arange(len(ev_times)), d)
-        within = np.arange(d.sum()) - np.repeat(np.cumsum(d) - d, d)
-        self.efron_frac = within / np.repeat(d, d)
+        self.order = np.argsort(time, kind="mergesort")
+        self.time_sorted = time[self.order]
+        self.event_sorted = event[self.order].astype(bool)
+        super().__init__(self.time_sorted, self.event_sorted)
+        self.risk_start = self.i_stop
 
 
 def _efron_sums(x: np.ndarray, eta: np.ndarray, et: _EventTimes):
     """Per Efron term (one per death): denominator, weighted sum of x, weighted sum of x x'.
 
-    ``x`` and ``eta`` are in time-sorted order. Returns ``(den, a, c)`` with shapes (D,), (D, p),
-    (D, p, p), where D is the number of deaths.
+    ``x`` and ``eta`` are in time-sorted order. Returns ``(den, a, c, w)`` with shapes (D,),
+    (D, p), (D, p, p) and (n,), where D is the number of deaths and w = exp(eta - max(eta)).
     """
     w = np.exp(eta - eta.max())
-    xx = x[:, :, None] * x[:, None, :]
-    # suffix sums: everything at risk at each event time
-    s0 = np.cumsum(w[::-1])[::-1][et.risk_start]
-    s1 = np.cumsum((w[:, None] * x)[::-1], axis=0)[::-1][et.risk_start]
-    s2 = np.cumsum((w[:, None, None] * xx)[::-1], axis=0)[::-1][et.risk_start]
-    # sums over the deaths at each event time
-    g = len(et.event_times)
-    wd = w[et.event_sorted]
-    d0 = np.bincount(et.death_group, weights=wd, minlength=g)
-    d1 = np.zeros((g, x.shape[1]))
-    np.add.at(d1, et.death_group, wd[:, None] * x[et.event_sorted])
-    d2 = np.zeros((g, x.shape[1], x.shape[1]))
-    np.add.at(d2, et.death_group, wd[:, None, None] * xx[et.event_sorted])
-    k, f = et.efron_group, et.efron_frac
-    den = s0[k] - f * d0[k]
-    a = s1[k] - f[:, None] * d1[k]
-    c = s2[k] - f[:, None, None] * d2[k]
-    return den, a, c, w
+    n, p = x.shape
+    den, a, c = et.efron_sums(w, x, (x[:, :, None] * x[:, None, :]).reshape(n, p * p))
+    return den, a, c.reshape(-1, p, p), w
 
 
 def _efron_derivatives(x: np.ndarray, beta: np.ndarray, et: _EventTimes):
@@ -498,7 +543,7 @@ def _zph_pieces(x: np.ndarray, time: np.ndarray, event: np.ndarray, beta: np.nda
 def cox_zph(
     df: pd.DataFrame,
     coef: dict[str, float] | Sequence[float],
-    terms: Sequence[str] = TERMS,
+    terms: Sequence[str] = MODEL_TERMS,
     duration_col: str = "duration_days",
     event_col: str = "event",
     transform: str = "km",
@@ -550,7 +595,7 @@ def cox_zph(
 def schoenfeld_residuals(
     df: pd.DataFrame,
     coef: dict[str, float] | Sequence[float],
-    terms: Sequence[str] = TERMS,
+    terms: Sequence[str] = MODEL_TERMS,
     duration_col: str = "duration_days",
     event_col: str = "event",
     transform: str = "km",
@@ -582,7 +627,7 @@ def schoenfeld_residuals(
 
 def fit_cox(
     df: pd.DataFrame,
-    terms: Sequence[str] = TERMS,
+    terms: Sequence[str] = MODEL_TERMS,
     duration_col: str = "duration_days",
     event_col: str = "event",
     ph_transform: str = "km",
@@ -625,7 +670,7 @@ def fit_cox(
     Raises
     ------
     InputDataError, ModelFitError
-        Degenerate input (see :func:`_check_inputs`), a singular information matrix, or no
+        Degenerate input (see :func:`check_inputs`), a singular information matrix, or no
         convergence.
     """
     from lifelines import CoxPHFitter
@@ -634,7 +679,7 @@ def fit_cox(
     if ph_transform not in PH_TRANSFORMS:
         raise ModelFitError(f"ph_transform {ph_transform!r} is not one of {PH_TRANSFORMS}")
     terms = list(terms)
-    _check_inputs(df, terms, duration_col, event_col, n_params=len(terms), id_col=id_col)
+    check_inputs(df, terms, duration_col, event_col, n_params=len(terms), id_col=id_col)
 
     data = pd.DataFrame(
         {

@@ -5,7 +5,7 @@ data-generating process of :mod:`countysurv.simulate` (the covariate distributio
 counties, exit times from a Cox model with the paper's Cox coefficients and a Weibull baseline of
 shape k = 2, censoring at 2020-01-01; see :func:`simulate_replication`) and fits every model:
 
-``cox``               the paper's Cox model (Efron ties, :func:`countysurv.bootstrap.cox_efron_batched`)
+``cox``               the paper's Cox model (Efron ties; :mod:`countysurv.batched`)
 ``cox_clustered``     the same with province-clustered sandwich SEs (:mod:`countysurv.extended`)
 ``weibull_aft``       the Weibull AFT model (correctly specified: the DGP *is* a Weibull AFT model)
 ``cox_time_varying``  the Cox model on county x calendar-year intervals with lagged yearly covariates
@@ -45,10 +45,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import bootstrap, extended, models, simulate
+from . import batched, bootstrap, counting, extended, models, simulate
 from .errors import StudyError
+from .terms import CONST, MODEL_TERMS
 
-TERMS = list(models.TERMS)
 MODELS = ("cox", "cox_clustered", "weibull_aft", "cox_time_varying", "ols", "ols_latent",
           "ph_test")
 MODEL_LABELS = {
@@ -71,12 +71,12 @@ def truth() -> dict[tuple[str, str], float]:
     beta = simulate.COEFFICIENTS
     k = simulate.WEIBULL_SHAPE
     out: dict[tuple[str, str], float] = {}
-    for t in TERMS:
+    for t in MODEL_TERMS:
         for m in ("cox", "cox_clustered", "cox_time_varying"):
             out[(m, t)] = beta[t]
         for m in ("weibull_aft", "ols", "ols_latent"):
             out[(m, t)] = -beta[t] / k
-    out[("weibull_aft", "const")] = math.log(simulate.WEIBULL_SCALE) + simulate.CENTERING / k
+    out[("weibull_aft", CONST)] = math.log(simulate.WEIBULL_SCALE) + simulate.CENTERING / k
     out[("weibull_aft", "shape")] = k
     return out
 
@@ -128,7 +128,7 @@ def simulate_replication(seed: int, n: int, rep: int) -> Replication:
     base = yearly[yearly["year"] == simulate.BASELINE_YEAR].drop(
         columns=["year", "resource_endowment_derived"]).reset_index(drop=True)
     cov = simulate.draw_exit_times(base, rng)
-    surv = cov[["county_code", "duration_days", "event", *TERMS]].copy()
+    surv = cov[["county_code", "duration_days", "event", *MODEL_TERMS]].copy()
     surv["province"] = counties["province"].to_numpy()
     surv["latent_days"] = cov["latent_days"].to_numpy(dtype=float)
     return Replication(n=n, replication=rep, survival=surv, yearly=yearly, boot_seed=boot_seed)
@@ -177,7 +177,7 @@ def fit_replication(rep: Replication, boot_replicates: int = 199, time_varying: 
     """
     surv = rep.survival
     n = len(surv)
-    X = surv[TERMS].to_numpy(dtype=float)
+    X = surv[list(MODEL_TERMS)].to_numpy(dtype=float)
     time = surv["duration_days"].to_numpy(dtype=float)
     event = surv["event"].to_numpy(dtype=np.int64)
     Xc = np.column_stack([np.ones(n), X])
@@ -187,50 +187,51 @@ def fit_replication(rep: Replication, boot_replicates: int = 199, time_varying: 
     rows: list[dict[str, Any]] = []
 
     # OLS on observed (censored) durations and on the latent ones: implied proportional effects
-    q = float(stats.t.ppf(0.975, n - len(TERMS) - 1))
+    q = float(stats.t.ppf(0.975, n - len(MODEL_TERMS) - 1))
     for model, y in (("ols", time), ("ols_latent", surv["latent_days"].to_numpy(dtype=float))):
-        fit = bootstrap.ols_batched(Xc, y, ones, block_size=1)
+        fit = batched.ols_batched(Xc, y, ones, block_size=1)
         if fit.failure[0] is not None:
-            rows += _failed(model, TERMS, str(fit.failure[0]))
+            rows += _failed(model, MODEL_TERMS, str(fit.failure[0]))
             continue
         b, se, ybar = fit.coef[0, 1:], fit.se[0, 1:], y.mean()
         boot = None
         if W is not None and model == "ols":
-            bf = bootstrap.ols_batched(Xc, y, W)
+            bf = batched.ols_batched(Xc, y, W)
             implied = bf.coef[:, 1:] / ((W @ y) / n)[:, None]
-            boot = _percentile(implied, bf.failure == None, TERMS)  # noqa: E711
-        rows += _rows(model, TERMS, b / ybar, se / ybar, (b - q * se) / ybar,
+            boot = _percentile(implied, bf.failure == None, MODEL_TERMS)  # noqa: E711
+        rows += _rows(model, MODEL_TERMS, b / ybar, se / ybar, (b - q * se) / ybar,
                       (b + q * se) / ybar, boot)
 
     # Cox (paper), its bootstrap, the PH test and the clustered SEs
     # (the batched solver needs at least one event in the full sample)
-    cox = (bootstrap.cox_efron_batched(X, time, event, ones, block_size=1, init=None)
+    cox = (batched.cox_efron_batched(X, time, event, ones, block_size=1, init=None)
            if event.any() else None)
     reason = "no_events" if cox is None else cox.failure[0]
     if reason is not None:
-        rows += _failed("cox", TERMS, str(reason))
-        rows += _failed("cox_clustered", TERMS, str(reason))
-        rows += _failed("ph_test", ["global", *TERMS], str(reason))
+        rows += _failed("cox", MODEL_TERMS, str(reason))
+        rows += _failed("cox_clustered", MODEL_TERMS, str(reason))
+        rows += _failed("ph_test", ["global", *MODEL_TERMS], str(reason))
     else:
         beta, se = cox.coef[0], cox.se[0]
         boot = None
         if W is not None:
-            bc = bootstrap.cox_efron_batched(X, time, event, W, init=beta)
-            boot = _percentile(bc.coef, bc.failure == None, TERMS)  # noqa: E711
-        rows += _rows("cox", TERMS, beta, se, beta - _Z * se, beta + _Z * se, boot)
-        ph = models.cox_zph(surv, beta, TERMS, transform="km")
-        pvals = [ph["global_pvalue"], *(ph["pvalue"][t] for t in TERMS)]
-        rows += _rows("ph_test", ["global", *TERMS], pvals, None, None, None)
+            bc = batched.cox_efron_batched(X, time, event, W, init=beta)
+            boot = _percentile(bc.coef, bc.failure == None, MODEL_TERMS)  # noqa: E711
+        rows += _rows("cox", MODEL_TERMS, beta, se, beta - _Z * se, beta + _Z * se, boot)
+        ph = models.cox_zph(surv, beta, MODEL_TERMS, transform="km")
+        pvals = [ph["global_pvalue"], *(ph["pvalue"][t] for t in MODEL_TERMS)]
+        rows += _rows("ph_test", ["global", *MODEL_TERMS], pvals, None, None, None)
         try:
             design = extended.CountingDesign(X, np.zeros(n), time, event)
             var, _ = extended.robust_variance(design, beta, surv["province"].to_numpy())
             rse = np.sqrt(np.diag(var))
-            rows += _rows("cox_clustered", TERMS, beta, rse, beta - _Z * rse, beta + _Z * rse)
+            rows += _rows("cox_clustered", MODEL_TERMS, beta, rse, beta - _Z * rse,
+                          beta + _Z * rse)
         except (StudyError, np.linalg.LinAlgError) as err:
-            rows += _failed("cox_clustered", TERMS, f"error: {err}")
+            rows += _failed("cox_clustered", MODEL_TERMS, f"error: {err}")
 
     # Weibull AFT (Newton-Raphson on the analytic likelihood)
-    names = ["const", *TERMS, "shape"]
+    names = [CONST, *MODEL_TERMS, "shape"]
     try:
         theta, _, cov, _ = extended.weibull_aft_newton(Xc, time, event)
         se = np.sqrt(np.diag(cov))
@@ -244,15 +245,15 @@ def fit_replication(rep: Replication, boot_replicates: int = 199, time_varying: 
     # Time-varying Cox on the simulated panel
     if time_varying:
         try:
-            cp, dropped = extended.build_counting_process(
+            cp, dropped = counting.build_counting_process(
                 rep.yearly, surv, simulate.POLICY_DATE.isoformat(),
                 simulate.CENSOR_DATE.isoformat(), lag_years=lag_years, fallback_window=1)
             tv = extended.fit_cox_time_varying(cp, check_lifelines=False)
-            b = np.array([tv["coef"][t] for t in TERMS])
-            s = np.array([tv["se"][t] for t in TERMS])
-            rows += _rows("cox_time_varying", TERMS, b, s, b - _Z * s, b + _Z * s)
+            b = np.array([tv["coef"][t] for t in MODEL_TERMS])
+            s = np.array([tv["se"][t] for t in MODEL_TERMS])
+            rows += _rows("cox_time_varying", MODEL_TERMS, b, s, b - _Z * s, b + _Z * s)
         except (StudyError, np.linalg.LinAlgError) as err:
-            rows += _failed("cox_time_varying", TERMS, f"error: {err}")
+            rows += _failed("cox_time_varying", MODEL_TERMS, f"error: {err}")
 
     out = pd.DataFrame(rows)
     tr = truth()
@@ -274,7 +275,7 @@ def run_chunk(seed: int, n: int, replications: Sequence[int], boot_replicates: i
 def sort_estimates(est: pd.DataFrame) -> pd.DataFrame:
     """Rows in (n, replication, model, term) order with models and terms in display order."""
     m_rank = est["model"].map({m: i for i, m in enumerate(MODELS)})
-    terms = ["global", "const", *TERMS, "shape"]
+    terms = ["global", CONST, *MODEL_TERMS, "shape"]
     t_rank = est["term"].map({t: i for i, t in enumerate(terms)})
     return (est.assign(_m=m_rank, _t=t_rank)
             .sort_values(["n", "replication", "_m", "_t"], kind="mergesort")
@@ -390,7 +391,7 @@ def plot_summary(summary: pd.DataFrame, est: pd.DataFrame, png_path, svg_path,
     fig, axes = plt.subplots(2, len(sizes), figsize=(6.5 * len(sizes), 8.5), squeeze=False)
     markers = {"cox": "o", "cox_clustered": "s", "weibull_aft": "^", "cox_time_varying": "D",
                "ols": "x", "ols_latent": "+"}
-    x = np.arange(len(TERMS))
+    x = np.arange(len(MODEL_TERMS))
     half = 1.96 * math.sqrt(0.95 * 0.05 / max(replications, 1))
     for col, n in enumerate(sizes):
         s = summary[summary["n"] == n]
@@ -400,11 +401,11 @@ def plot_summary(summary: pd.DataFrame, est: pd.DataFrame, png_path, svg_path,
         series = [(m, "coverage", MODEL_LABELS[m]) for m in markers] + \
                  [("cox", "boot_coverage", "Cox, bootstrap percentile")]
         for k, (m, field, label) in enumerate(series):
-            sm = s[s["model"] == m].set_index("term").reindex(TERMS)
+            sm = s[s["model"] == m].set_index("term").reindex(list(MODEL_TERMS))
             if sm[field].notna().any():
                 ax.plot(x + (k - len(series) / 2) * 0.07, sm[field], markers.get(m, "v")
                         if field == "coverage" else "v", label=label, ls="none")
-        ax.set_xticks(x, [t.replace("_", "\n") for t in TERMS], fontsize=7)
+        ax.set_xticks(x, [t.replace("_", "\n") for t in MODEL_TERMS], fontsize=7)
         ax.set_ylim(0, 1.02)
         ax.set_ylabel("coverage of 95% CI")
         ax.set_title(f"n = {n}: CI coverage (band: ±1.96 Monte Carlo SE)", fontsize=9)
@@ -414,14 +415,14 @@ def plot_summary(summary: pd.DataFrame, est: pd.DataFrame, png_path, svg_path,
         e = est[(est["n"] == n) & est["failure"].isna()]
         for k, m in enumerate(("weibull_aft", "ols", "ols_latent")):
             g = e[e["model"] == m].groupby("term")["estimate"]
-            mean, sd = g.mean().reindex(TERMS), g.std().reindex(TERMS)
+            mean, sd = g.mean().reindex(list(MODEL_TERMS)), g.std().reindex(list(MODEL_TERMS))
             ax.errorbar(x + (k - 1) * 0.2, mean, yerr=sd, fmt=markers[m], capsize=2,
                         label=MODEL_LABELS[m] + " (mean ± SD)")
         tr = truth()
-        ax.plot(x, [tr[("weibull_aft", t)] for t in TERMS], "_", ms=18, mew=2, color="k",
+        ax.plot(x, [tr[("weibull_aft", t)] for t in MODEL_TERMS], "_", ms=18, mew=2, color="k",
                 label="truth: -beta/k")
         ax.axhline(0, color="0.6", lw=0.6)
-        ax.set_xticks(x, [t.replace("_", "\n") for t in TERMS], fontsize=7)
+        ax.set_xticks(x, [t.replace("_", "\n") for t in MODEL_TERMS], fontsize=7)
         ax.set_ylabel("effect on log expected exit time")
         ax.set_title(f"n = {n}: OLS's implied effect vs the truth (censored share "
                      f"{s['censored_share'].mean():.2f})", fontsize=9)

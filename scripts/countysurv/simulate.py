@@ -1,4 +1,4 @@
-"""Deterministic generator of the embedded synthetic default study (DESIGN 3.3).
+"""Deterministic generator of the embedded synthetic default study (``data/``).
 
 **The default data are simulated.** The counties (codes ``99xxxx``, a prefix no Chinese province
 uses; names ``模拟县NNN``, "simulated county NNN") do not exist, and every number in their
@@ -30,13 +30,14 @@ One ``numpy.random.default_rng(seed)`` stream drives everything (default seed 20
    resident population, i.e. GDP / registered population × U(1.00, 1.10).
 3. **Printed bulletins.** Every value is printed at bulletin precision (亿元 2 decimals,
    万元 0–2 decimals per county, 元/人/千瓦 integers, 万人/万千瓦 2 decimals), with the mess of
-   DESIGN 3.1 (see :data:`INDICATOR_ALIASES` and ``truth.json``): alias indicator names,
+   real bulletins (see :data:`INDICATOR_ALIASES` and ``truth.json``): alias indicator names,
    units that change across years within a county, GB18030 and UTF-8-with-BOM files, CRLF line
    endings, thousands separators, full-width digits, a few absent indicator-years outside 2015,
    and exactly two counties that each lack one covariate input in 2015 (the workflow must fall
    back to a neighbouring year).
 4. **Covariates** are computed from the *printed, rounded* 2015 values converted to canonical
-   units (``float(printed) × unit factor``) with the definitions of DESIGN 4:
+   units (``float(printed) × unit factor``) with the workflow's definitions
+   (:func:`countysurv.indices.yearly_covariates`; README, "Choices the paper left open"):
    ``upgrading_index = s1 + 2 s2 + 3 s3`` (shares of the sum of the three value-added figures),
    ``integration_12`` = kW / rural person, ``integration_13`` = agri-services yuan / rural
    person, ``nation`` = ethnic_area, ``industry`` = 1 if primary value added is strictly the
@@ -77,6 +78,7 @@ import pandas as pd
 
 from . import io
 from .errors import ConfigError
+from .terms import MODEL_TERMS
 
 # --------------------------------------------------------------------------------------------
 # Constants of the data-generating process
@@ -91,7 +93,9 @@ CENSOR_DATE: date = date(2020, 1, 1)
 MAX_FOLLOW_UP_DAYS: int = (CENSOR_DATE - POLICY_DATE).days  # 1494
 CODE_PREFIX: str = "99"
 
-#: The paper's Cox column (Table 1), used as the true log-hazard ratios.
+#: The paper's Cox column (Table 1), used as the true log-hazard ratios. Keyed by the terms of
+#: :data:`countysurv.terms.MODEL_TERMS` in that order (tests/unit/test_simulate.py checks it):
+#: the linear predictor sums in this order and the truth files list the terms in that one.
 COEFFICIENTS: dict[str, float] = {
     "upgrading_index": 0.23,
     "integration_12": 1.06,
@@ -100,7 +104,6 @@ COEFFICIENTS: dict[str, float] = {
     "industry": -0.92,
     "resource_endowment": 0.99,
 }
-TERMS: tuple[str, ...] = tuple(COEFFICIENTS)
 WEIBULL_SHAPE: float = 2.0
 #: Weibull scale in days, chosen by trial (large-n announced share ≈ 0.5).
 WEIBULL_SCALE: float = 1870.0
@@ -526,7 +529,7 @@ def render_rows(counties: pd.DataFrame, panel: pd.DataFrame, styles: dict[str, d
 
 def inject_mess(rows: pd.DataFrame, counties: pd.DataFrame, rng: np.random.Generator
                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Inject the file- and cell-level mess of DESIGN 3.1.
+    """Inject the file- and cell-level mess of real bulletins (point 3 of the module docstring).
 
     Parameters
     ----------
@@ -612,7 +615,8 @@ def inject_mess(rows: pd.DataFrame, counties: pd.DataFrame, rng: np.random.Gener
 
 def compute_covariates(rows: pd.DataFrame, counties: pd.DataFrame,
                        baseline_year: int = BASELINE_YEAR) -> pd.DataFrame:
-    """Compute the six covariates from the printed baseline-year values (DESIGN 4).
+    """Compute the six covariates from the printed baseline-year values (point 4 of the module
+    docstring).
 
     Uses ``canonical_value`` of every rendered row of ``baseline_year``, *including* rows left
     out of the files (the DGP knows the value a bulletin would have printed).
@@ -803,7 +807,7 @@ def build_truth(n: int, seed: int, counties: pd.DataFrame, rows: pd.DataFrame,
     cov_summary = {
         term: {"mean": float(durations[term].mean()), "sd": float(durations[term].std()),
                "min": float(durations[term].min()), "max": float(durations[term].max())}
-        for term in TERMS
+        for term in MODEL_TERMS
     }
     n_events = int(durations["event"].sum())
     enc = file_format.set_index("county_code")
@@ -984,7 +988,7 @@ def write_study(study: SimulatedStudy, out_dir: str | Path) -> list[Path]:
             stale.unlink()
     io.write_text(_frame_csv(study.counties[list(COUNTY_COLUMNS)]), out / "counties.csv")
     io.write_json(study.truth, out / "truth.json")
-    cov_cols = ["county_code", *TERMS, "linear_predictor", "uniform", "latent_days",
+    cov_cols = ["county_code", *MODEL_TERMS, "linear_predictor", "uniform", "latent_days",
                 "exit_days", "duration_days", "event", "announced_on", "workflow_fallback",
                 "fallback_indicator"]
     io.write_text(_frame_csv(study.covariates[cov_cols]), out / "truth_covariates.csv")

@@ -1,4 +1,5 @@
-"""Tests of countysurv.bootstrap: determinism, agreement with lifelines/statsmodels/R, failures."""
+"""Tests of countysurv.bootstrap and the batched solvers it drives (countysurv.batched): determinism,
+agreement with lifelines/statsmodels/R, failures, the summary."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 
+from countysurv import batched
 from countysurv import bootstrap as bs
 from countysurv.errors import InputDataError
+from countysurv.terms import MODEL_TERMS, OLS_TERMS
 
 SEED = 20151129
 RTOL_REFERENCE = 1e-6  # coefficients and SEs vs lifelines / R (brief: 1e-6 relative)
@@ -39,7 +42,7 @@ def _counties(n: int = 60, seed: int = 0) -> pd.DataFrame:
     announce = np.array([350.0, 700.0, 1050.0, 1150.0, 1400.0, 1480.0])  # batch announcements
     event = (latent <= announce[-1]).astype(int)
     snapped = announce[np.minimum(np.searchsorted(announce, latent), len(announce) - 1)]
-    frame = pd.DataFrame(x, columns=bs.TERMS)
+    frame = pd.DataFrame(x, columns=list(MODEL_TERMS))
     frame.insert(0, "event", event)
     frame.insert(0, "duration_days", np.where(event == 1, snapped, 1494.0))
     frame.insert(0, "county_code", [f"{990001 + i}" for i in range(n)])
@@ -83,14 +86,14 @@ def test_replicate_indices_independent_of_chunking():
 
 def test_run_chunk_shape_and_order(estimates):
     assert list(estimates.columns) == bs.ESTIMATE_COLUMNS
-    assert len(estimates) == 20 * (len(bs.OLS_TERMS) + len(bs.TERMS))
+    assert len(estimates) == 20 * (len(OLS_TERMS) + len(MODEL_TERMS))
     first = estimates[estimates["replicate"] == 0]
     assert first["model"].tolist() == ["ols"] * 7 + ["cox"] * 6
-    assert first["term"].tolist() == bs.OLS_TERMS + bs.TERMS
+    assert first["term"].tolist() == [*OLS_TERMS, *MODEL_TERMS]
     assert estimates["replicate"].is_monotonic_increasing
 
 
-@pytest.mark.parametrize("block_size", [bs.DEFAULT_BLOCK_SIZE, 8])
+@pytest.mark.parametrize("block_size", [batched.DEFAULT_BLOCK_SIZE, 8])
 def test_run_chunk_independent_of_chunking(counties, block_size):
     whole = bs.run_chunk(counties, SEED, range(20), block_size=block_size)
     parts = [bs.run_chunk(counties, SEED, list(r), block_size=block_size)
@@ -135,17 +138,17 @@ def test_cox_efron_batched_full_sample_has_ties_and_matches_lifelines(counties):
     assert dead["duration_days"].value_counts().max() >= 5
     from lifelines import CoxPHFitter
 
-    res = bs.cox_efron_batched(counties[bs.TERMS], counties["duration_days"], counties["event"],
+    res = batched.cox_efron_batched(counties[list(MODEL_TERMS)], counties["duration_days"], counties["event"],
                                np.ones((1, len(counties))))
-    ref = CoxPHFitter().fit(counties[["duration_days", "event", *bs.TERMS]], "duration_days",
+    ref = CoxPHFitter().fit(counties[["duration_days", "event", *MODEL_TERMS]], "duration_days",
                             "event", fit_options={"precision": 1e-24, "r_precision": 0.0})
     assert res.converged[0] and res.failure[0] is None
-    assert _rel(res.coef[0], ref.params_[bs.TERMS]) < RTOL_REFERENCE
-    assert _rel(res.se[0], ref.standard_errors_[bs.TERMS]) < RTOL_REFERENCE
+    assert _rel(res.coef[0], ref.params_[list(MODEL_TERMS)]) < RTOL_REFERENCE
+    assert _rel(res.se[0], ref.standard_errors_[list(MODEL_TERMS)]) < RTOL_REFERENCE
     assert res.loglik[0] == pytest.approx(ref.log_likelihood_, rel=1e-10)
 
 
-R_FORMULA = "Surv(duration_days, event) ~ " + " + ".join(bs.TERMS)
+R_FORMULA = "Surv(duration_days, event) ~ " + " + ".join(MODEL_TERMS)
 
 
 def _rscript(code: str) -> pd.DataFrame:
@@ -176,7 +179,7 @@ def test_cox_efron_batched_matches_r_coxph(tmp_path, counties, estimates):
     """)
     got = estimates[estimates["model"] == "cox"].merge(ref, on=["replicate", "term"],
                                                        suffixes=("", "_r"))
-    assert len(got) == len(reps) * len(bs.TERMS)
+    assert len(got) == len(reps) * len(MODEL_TERMS)
     assert _rel(got["estimate"], got["estimate_r"]) < RTOL_REFERENCE
     assert _rel(got["std_err"], got["std_err_r"]) < RTOL_REFERENCE
 
@@ -224,16 +227,16 @@ def test_ols_batched_matches_statsmodels_duplicated_rows(counties, estimates):
     data = counties.sort_values("county_code").reset_index(drop=True)
     for rep in (0, 5, 12, 19):
         rows = data.iloc[bs.replicate_indices(SEED, rep, len(data))]
-        fit = sm.OLS(rows["duration_days"], sm.add_constant(rows[bs.TERMS])).fit()
+        fit = sm.OLS(rows["duration_days"], sm.add_constant(rows[list(MODEL_TERMS)])).fit()
         got = estimates[(estimates["replicate"] == rep) & (estimates["model"] == "ols")]
-        assert got["term"].tolist() == bs.OLS_TERMS
-        assert _rel(got["estimate"], fit.params[bs.OLS_TERMS]) < RTOL_OLS
-        assert _rel(got["std_err"], fit.bse[bs.OLS_TERMS]) < RTOL_OLS
+        assert got["term"].tolist() == list(OLS_TERMS)
+        assert _rel(got["estimate"], fit.params[list(OLS_TERMS)]) < RTOL_OLS
+        assert _rel(got["std_err"], fit.bse[list(OLS_TERMS)]) < RTOL_OLS
         # Frequency weights in statsmodels WLS give the same point estimates.
         w = bs.replicate_weights(SEED, [rep], len(data))[0]
-        wls = sm.WLS(data["duration_days"], sm.add_constant(data[bs.TERMS]), weights=w).fit()
-        assert _rel(got["estimate"], wls.params[bs.OLS_TERMS]) < RTOL_OLS
-        res = bs.ols_batched(sm.add_constant(data[bs.TERMS]).to_numpy(), data["duration_days"],
+        wls = sm.WLS(data["duration_days"], sm.add_constant(data[list(MODEL_TERMS)]), weights=w).fit()
+        assert _rel(got["estimate"], wls.params[list(OLS_TERMS)]) < RTOL_OLS
+        res = batched.ols_batched(sm.add_constant(data[list(MODEL_TERMS)]).to_numpy(), data["duration_days"],
                              w[None, :])
         assert res.r2[0] == pytest.approx(fit.rsquared, rel=RTOL_OLS)
 
@@ -243,7 +246,7 @@ def test_ols_batched_constant_term_fails():
     X = np.column_stack([np.ones(6), x, np.arange(6.0)])
     y = np.array([1.0, 2.0, 3.0, 5.0, 4.0, 6.0])
     W = np.array([[1, 1, 1, 1, 1, 1], [2, 2, 0, 0, 2, 0]], dtype=float)
-    res = bs.ols_batched(X, y, W)
+    res = batched.ols_batched(X, y, W)
     assert res.failure.tolist() == [None, "constant_term"]
     assert res.converged.tolist() == [True, False]
     assert np.isnan(res.coef[1]).all()
@@ -296,7 +299,7 @@ def test_cox_numeric_guard_on_combined_separation():
     z = -time + rng.normal(0, 0.01, n)  # earlier deaths have larger z
     x1 = rng.normal(0, 5, n)
     X = np.column_stack([x1, z - x1])
-    res = bs.cox_efron_batched(X, time, np.ones(n, dtype=int), np.ones((1, n)))
+    res = batched.cox_efron_batched(X, time, np.ones(n, dtype=int), np.ones((1, n)))
     assert res.failure[0] == "monotone_likelihood"
     assert not np.isfinite(res.se[0]).any()
 
@@ -308,7 +311,7 @@ def test_cox_no_events_and_constant_term():
     W = np.array([[0, 2, 0, 0, 3],  # only censored rows: no events
                   [1, 0, 2, 0, 2],  # the only x1 == 1 row is censored: monotone
                   [2, 0, 3, 0, 0]], dtype=float)  # x1 constant (0)
-    res = bs.cox_efron_batched(X, time, event, W)
+    res = batched.cox_efron_batched(X, time, event, W)
     assert res.failure[0] == "no_events"
     assert res.failure[1] == "monotone_likelihood"
     assert res.failure[2] == "constant_term"
@@ -324,17 +327,17 @@ def test_cox_recovers_known_coefficients():
     censor = rng.exponential(2.0, n)
     time = np.ceil(np.minimum(latent, censor) * 20) / 20 + 0.05  # rounded: many ties
     event = (latent <= censor).astype(int)
-    res = bs.cox_efron_batched(X, time, event, np.ones((1, n)))
+    res = batched.cox_efron_batched(X, time, event, np.ones((1, n)))
     assert np.all(np.abs(res.coef[0] - truth) < 4 * res.se[0])  # 4 SEs: within tolerance
 
 
 def test_cox_risk_sum_paths_and_start_agree(counties):
     data = counties.sort_values("county_code").reset_index(drop=True)
-    args = (data[bs.TERMS].to_numpy(), data["duration_days"], data["event"],
+    args = (data[list(MODEL_TERMS)].to_numpy(), data["duration_days"], data["event"],
             bs.replicate_weights(SEED, list(range(12)), len(data)))
-    gemm = bs.cox_efron_batched(*args, risk_sums="gemm")
-    cumsum = bs.cox_efron_batched(*args, risk_sums="cumsum")
-    cold = bs.cox_efron_batched(*args, init=None)
+    gemm = batched.cox_efron_batched(*args, risk_sums="gemm")
+    cumsum = batched.cox_efron_batched(*args, risk_sums="cumsum")
+    cold = batched.cox_efron_batched(*args, init=None)
     for other in (cumsum, cold):
         assert (other.failure == gemm.failure).all()
         np.testing.assert_allclose(other.coef, gemm.coef, rtol=1e-7, atol=1e-9)
@@ -349,7 +352,7 @@ def test_cox_constant_continuous_term_named_from_data():
     time = np.arange(1.0, 9.0)
     event = np.array([1, 1, 0, 1, 1, 0, 1, 1])
     W = np.array([[2, 1, 0, 0, 2, 0, 1, 2], [1, 1, 1, 1, 1, 1, 1, 1]], dtype=float)
-    res = bs.cox_efron_batched(X, time, event, W)
+    res = batched.cox_efron_batched(X, time, event, W)
     assert res.failure[0] == "constant_term"
     assert res.failure[1] is None
 
@@ -363,9 +366,9 @@ def test_run_chunk_parquet_round_trip(tmp_path, estimates):
 
 
 def test_cox_rejects_bad_weights(counties):
-    X = counties[bs.TERMS].to_numpy()
+    X = counties[list(MODEL_TERMS)].to_numpy()
     with pytest.raises(InputDataError, match="weights"):
-        bs.cox_efron_batched(X, counties["duration_days"], counties["event"],
+        batched.cox_efron_batched(X, counties["duration_days"], counties["event"],
                              np.full((1, len(counties)), 0.5))
     with pytest.raises(InputDataError, match="missing column"):
         bs.run_chunk(counties.drop(columns="nation"), SEED, [0])
@@ -414,6 +417,6 @@ def test_cox_efron_batched_reports_no_events_when_the_data_have_none():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(20, 2))
     time = rng.integers(1, 100, 20).astype(float)
-    result = bs.cox_efron_batched(X, time, np.zeros(20), np.ones((3, 20)))
+    result = batched.cox_efron_batched(X, time, np.zeros(20), np.ones((3, 20)))
     assert list(result.failure) == ["no_events"] * 3
     assert np.isnan(result.coef).all() and not result.converged.any()

@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 
 from countysurv import extended, extended_tables, models, simulate, tables
+from countysurv.terms import MODEL_TERMS
 
-TERMS = models.TERMS
+TERMS = list(MODEL_TERMS)
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 from countysurv import figures, models
+from countysurv.terms import MODEL_TERMS
 
-TERMS = models.TERMS
+TERMS = list(MODEL_TERMS)
 
 
 @pytest.fixture(scope="module")

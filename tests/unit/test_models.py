@@ -11,9 +11,9 @@ import pytest
 
 from countysurv import models
 from countysurv.errors import InputDataError, ModelFitError, StudyError
+from countysurv.terms import MODEL_TERMS
 
-TERMS = models.TERMS
-#: true coefficients used by the simulations (in TERMS order)
+#: true coefficients used by the simulations (in MODEL_TERMS order)
 BETA = np.array([0.8, 0.5, -0.6, -0.4, 0.3, 0.25])
 #: recovery tolerance, in standard errors (two-sided 3 SE: ~0.3 % per coefficient by chance)
 N_SE = 3.0
@@ -39,7 +39,7 @@ def _simulate_cox(n: int, seed: int = 0, shape: float = 1.5, scale: float = 900.
     """Weibull proportional-hazards data: H0(t) = (t/scale)^shape, uniform censoring (~25 %)."""
     rng = np.random.default_rng(seed)
     df = _covariates(rng, n)
-    lp = df[TERMS].to_numpy() @ BETA
+    lp = df[list(MODEL_TERMS)].to_numpy() @ BETA
     t = scale * (-np.log(rng.random(n)) / np.exp(lp)) ** (1.0 / shape)
     c = rng.uniform(0.0, 4.0 * scale, n)
     df["duration_days"] = np.maximum(np.ceil(np.minimum(t, c) * 10), 1).astype(int)
@@ -52,7 +52,7 @@ def _simulate_non_ph(n: int, seed: int = 0) -> pd.DataFrame:
     exponential), the other terms act proportionally."""
     rng = np.random.default_rng(seed)
     df = _covariates(rng, n)
-    other = df[TERMS].to_numpy() @ np.where(np.array(TERMS) == "nation", 0.0, BETA)
+    other = df[list(MODEL_TERMS)].to_numpy() @ np.where(np.array(MODEL_TERMS) == "nation", 0.0, BETA)
     lam, t0, b_early, b_late = 1 / 2000, 600.0, 1.0, -1.0
     x = df["nation"].to_numpy()
     h_early = lam * np.exp(other + b_early * x)
@@ -92,19 +92,19 @@ def test_fit_ols_recovers_coefficients_within_3_se():
     rng = np.random.default_rng(0)
     n = 5000
     df = _covariates(rng, n)
-    true = {"const": 1500.0, **dict(zip(TERMS, [-300.0, 120.0, -80.0, 60.0, -40.0, 25.0]))}
+    true = {"const": 1500.0, **dict(zip(MODEL_TERMS, [-300.0, 120.0, -80.0, 60.0, -40.0, 25.0]))}
     df["duration_days"] = (
-        true["const"] + df[TERMS].to_numpy() @ np.array([true[t] for t in TERMS]) + rng.normal(0, 200, n)
+        true["const"] + df[list(MODEL_TERMS)].to_numpy() @ np.array([true[t] for t in MODEL_TERMS]) + rng.normal(0, 200, n)
     )
     fit = models.fit_ols(df)
-    assert list(fit["coef"]) == ["const", *TERMS]
+    assert list(fit["coef"]) == ["const", *MODEL_TERMS]
     for name, value in true.items():
         assert abs(fit["coef"][name] - value) < N_SE * fit["se"][name], name
-    assert fit["n_obs"] == n and fit["df_model"] == len(TERMS) and fit["df_resid"] == n - len(TERMS) - 1
+    assert fit["n_obs"] == n and fit["df_model"] == len(MODEL_TERMS) and fit["df_resid"] == n - len(MODEL_TERMS) - 1
     assert 0 < fit["r2"] < 1 and fit["f_pvalue"] < 1e-10
     # homoskedastic errors: neither test should reject at 1 %
     assert fit["breusch_pagan"]["pvalue"] > 0.01 and fit["white"]["pvalue"] > 0.01
-    assert set(fit["vif"]) == set(TERMS) and all(v >= 1 for v in fit["vif"].values())
+    assert set(fit["vif"]) == set(MODEL_TERMS) and all(v >= 1 for v in fit["vif"].values())
 
 
 def test_fit_ols_vif_matches_formula():
@@ -112,8 +112,8 @@ def test_fit_ols_vif_matches_formula():
     df = _covariates(rng, 300)
     df["duration_days"] = 1000 + rng.normal(0, 100, 300)
     fit = models.fit_ols(df)
-    x = df[TERMS].to_numpy()
-    j = TERMS.index("integration_13")
+    x = df[list(MODEL_TERMS)].to_numpy()
+    j = MODEL_TERMS.index("integration_13")
     others = np.column_stack([np.ones(len(x)), np.delete(x, j, axis=1)])
     resid = x[:, j] - others @ np.linalg.lstsq(others, x[:, j], rcond=None)[0]
     r2 = 1 - resid @ resid / ((x[:, j] - x[:, j].mean()) ** 2).sum()
@@ -149,17 +149,17 @@ def test_fit_ols_rejects_unknown_cov_type(small):
 
 def test_fit_cox_recovers_coefficients_within_3_se(cox_data, cox_fit):
     assert cox_fit["converged"] and cox_fit["ties"] == "efron"
-    for name, value in zip(TERMS, BETA):
+    for name, value in zip(MODEL_TERMS, BETA):
         assert abs(cox_fit["coef"][name] - value) < N_SE * cox_fit["se"][name], name
     assert cox_fit["n_obs"] == len(cox_data)
     assert cox_fit["n_events"] == int(cox_data["event"].sum())
-    assert cox_fit["lr_df"] == len(TERMS) and cox_fit["lr_pvalue"] < 1e-10
+    assert cox_fit["lr_df"] == len(MODEL_TERMS) and cox_fit["lr_pvalue"] < 1e-10
     assert 0.5 < cox_fit["concordance"] < 1
     assert cox_fit["warnings"] == []
 
 
 def test_fit_cox_hazard_ratio_is_exp_coef(cox_fit):
-    for name in TERMS:
+    for name in MODEL_TERMS:
         assert cox_fit["hazard_ratio"][name] == pytest.approx(math.exp(cox_fit["coef"][name]), rel=1e-14)
         assert cox_fit["hr_ci_lower"][name] == pytest.approx(math.exp(cox_fit["ci_lower"][name]), rel=1e-14)
         assert cox_fit["ci_lower"][name] < cox_fit["coef"][name] < cox_fit["ci_upper"][name]
@@ -174,12 +174,12 @@ def test_fit_cox_score_is_zero_at_estimate(cox_data, cox_fit):
     """The Schoenfeld residuals sum to the score, which is zero at the MLE."""
     resid = models.schoenfeld_residuals(cox_data, cox_fit["coef"])
     assert len(resid) == cox_fit["n_events"]
-    assert np.abs(resid[TERMS].sum().to_numpy()).max() < 1e-8
+    assert np.abs(resid[list(MODEL_TERMS)].sum().to_numpy()).max() < 1e-8
 
 
 def test_cox_zph_does_not_reject_on_ph_data(cox_data, cox_fit):
     ph = cox_fit["ph_test"]
-    assert ph["transform"] == "km" and ph["global_df"] == len(TERMS)
+    assert ph["transform"] == "km" and ph["global_df"] == len(MODEL_TERMS)
     assert ph["global_pvalue"] > 0.01
     assert min(ph["pvalue"].values()) > 0.01
 
@@ -196,7 +196,7 @@ def test_cox_zph_rejects_on_flipping_effect():
 def test_cox_zph_supports_every_transform(cox_data, cox_fit, transform):
     ph = models.cox_zph(cox_data, cox_fit["coef"], transform=transform)
     assert ph["transform"] == transform
-    assert set(ph["stat"]) == set(TERMS) and all(s >= 0 for s in ph["stat"].values())
+    assert set(ph["stat"]) == set(MODEL_TERMS) and all(s >= 0 for s in ph["stat"].values())
     assert 0 <= ph["global_pvalue"] <= 1
 
 
@@ -279,3 +279,48 @@ def test_check_inputs_collinear_terms(small):
 def test_check_inputs_errors_are_study_errors(small):
     with pytest.raises(StudyError):
         models.fit_ols(small.drop(columns="duration_days"))
+
+
+def test_check_inputs_is_public_and_checks_any_model_input(small):
+    # the Weibull AFT of countysurv.extended calls it with one more parameter (log sigma)
+    models.check_inputs(small, MODEL_TERMS, "duration_days", "event")  # valid: no error
+    with pytest.raises(ModelFitError, match=f"{len(MODEL_TERMS) + 2} rows"):
+        models.check_inputs(small.head(len(MODEL_TERMS) + 2), MODEL_TERMS, "duration_days",
+                            "event", n_params=len(MODEL_TERMS) + 2)
+
+
+# ---------------------------------------------------------------------------------------------
+# Efron risk-set sums (RiskSets): the one scalar implementation, checked row by row
+# ---------------------------------------------------------------------------------------------
+
+
+def test_risk_sets_efron_sums_match_the_definition():
+    rng = np.random.default_rng(5)
+    n = 40
+    stop = rng.integers(2, 9, n).astype(float)  # few distinct times: many ties
+    start = np.where(rng.random(n) < 0.5, 0.0, stop - rng.integers(1, 3, n))
+    event = rng.random(n) < 0.6
+    x, w = rng.normal(size=(n, 2)), rng.uniform(0.5, 2.0, n)
+    xx = x[:, :1] * x
+    den, a, c = models.RiskSets(stop, event, start).efron_sums(w, x, xx)
+    term = 0
+    for t in np.unique(stop[event]):
+        at_risk, dies = (start < t) & (stop >= t), (stop == t) & event
+        d = int(dies.sum())
+        for k in range(d):  # Efron: the k-th of d tied deaths sees the risk set minus k/d of them
+            for got, v in ((den, w), (a, w[:, None] * x), (c, w[:, None] * xx)):
+                want = v[at_risk].sum(axis=0) - k / d * v[dies].sum(axis=0)
+                np.testing.assert_allclose(got[term], want, rtol=1e-13)
+            term += 1
+    assert term == len(den) == event.sum()
+
+
+def test_risk_sets_right_censored_is_start_zero():
+    rng = np.random.default_rng(6)
+    stop, event = rng.integers(1, 6, 30).astype(float), rng.random(30) < 0.5
+    w, x = rng.uniform(0.5, 2.0, 30), rng.normal(size=(30, 3))
+    right = models.RiskSets(stop, event).efron_sums(w, x)
+    counting = models.RiskSets(stop, event, np.zeros(30)).efron_sums(w, x)
+    for got, want in zip(right[:2], counting[:2]):
+        np.testing.assert_array_equal(got, want)
+    assert right[2] is None

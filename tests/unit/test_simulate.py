@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from countysurv import simulate
+from countysurv.terms import MODEL_TERMS
 
 REPO = Path(__file__).resolve().parents[2]
 COMMITTED = REPO / "data"
@@ -22,7 +23,8 @@ ALIAS_TO_CANONICAL = {alias: canonical for canonical, aliases in
                       simulate.INDICATOR_ALIASES.items() for alias in aliases}
 FULL_TO_ASCII = str.maketrans("０１２３４５６７８９．", "0123456789.")
 
-#: Tolerances and ranges named once (DESIGN 3.3, magnitudes of poor counties 2014–2019).
+#: Tolerances and ranges named once (the DGP of countysurv.simulate, magnitudes of poor counties
+#: 2014–2019).
 RECOVERY_N = 2000
 RECOVERY_MAX_SE = 3.0
 VA_SUM_REL_TOL = 0.005
@@ -246,11 +248,15 @@ def test_write_study_removes_stale_simulated_bulletins(tmp_path):
     assert names == ["990001.csv", "990002.csv", "990003.csv", "keep_me.txt"]
 
 
+def test_the_true_coefficients_name_the_model_terms_in_table_order():
+    assert tuple(simulate.COEFFICIENTS) == MODEL_TERMS
+
+
 def test_simulate_study_recovers_cox_coefficients():
     from lifelines import CoxPHFitter
 
     study = simulate.simulate_study(RECOVERY_N, seed=0)
-    data = study.covariates[[*simulate.TERMS, "duration_days", "event"]]
+    data = study.covariates[[*MODEL_TERMS, "duration_days", "event"]]
     fit = CoxPHFitter().fit(data, duration_col="duration_days", event_col="event")
     truth = pd.Series(simulate.COEFFICIENTS)
     z = (fit.params_[truth.index] - truth) / fit.standard_errors_[truth.index]
