@@ -150,8 +150,8 @@ def test_escape_cell_only_touches_formula_starts():
 
 def test_ingest_bulletin_resolves_county_names_in_the_code_column():
     text = (HEADER + "威宁县,威宁县,2015,gdp,12,亿元,,\n"
-            + "威宁彝族回族苗族自治县,x,2016,gdp,13,亿元,,\n"
-            + "毕节县,x,2017,gdp,14,亿元,,\n")
+            + "威宁彝族回族苗族自治县,威宁彝族回族苗族自治县,2016,gdp,13,亿元,,\n"
+            + "毕节县,毕节县,2017,gdp,14,亿元,,\n")
     result = ingest_bulletin(text.encode("utf-8"), "威宁县.csv", "520526", YEARS,
                              names=["威宁县", "威宁彝族回族苗族自治县"])
     assert values(result) == {(2015, "gdp"): 1.2e9, (2016, "gdp"): 1.3e9}
