@@ -410,6 +410,24 @@ def _check_names(rows: list[tuple[int, str]], parsed: list[dict], county_code: s
     return kept, rejected
 
 
+def _check_other_codes(other: list[tuple[int, str]], n_rows: int, county_code: str,
+                       source: str) -> None:
+    """Refuse a file most of whose rows carry another county's code (a mislabelled file).
+
+    ``other`` are ``(line, code)`` of the rows with a valid code that is not ``county_code``.
+    A few such rows are quarantined one by one; when they are more than half the file, the file
+    is another county's, and quarantining it whole would hide that.
+    """
+    if 2 * len(other) <= n_rows:
+        return
+    code, n_code = Counter(c for _, c in other).most_common(1)[0]
+    line = next(ln for ln, c in other if c == code)
+    raise InputDataError(
+        f"{source}: line {line}: {len(other)} of the file's {n_rows} rows carry another county's "
+        f"code ({n_code} of them {code}), not the file name's {county_code}: is the file "
+        f"mislabelled?")
+
+
 def _resolve_duplicates(records: list[dict]) -> tuple[list[dict], list[tuple[int, str]]]:
     """Collapse agreeing duplicates of a (year, indicator); reject all rows of a conflict.
 
@@ -484,6 +502,7 @@ def ingest_bulletin(data: bytes, source: str, county_code: str,
     parsed: list[dict] = []
     rejected: list[tuple[int, str]] = []
     row_names: list[tuple[int, str]] = []
+    other_codes: list[tuple[int, str]] = []
     raw_by_line = {line: raw for line, raw, _ in rows}
     for line, _raw, cells in rows:
         reason = _repeated_header(cells, header, line, source)
@@ -492,11 +511,14 @@ def ingest_bulletin(data: bytes, source: str, county_code: str,
                                         width)
             if rec is not None or not reason.startswith(_NOT_THIS_COUNTY):
                 row_names.append((line, cells[cols["county_name"]]))
+            elif reason.startswith("county_code ") and "differs from the file name's" in reason:
+                other_codes.append((line, reason.split()[1]))
         if reason is not None:
             rejected.append((line, reason))
         else:
             rec["line"] = line
             parsed.append(rec)
+    _check_other_codes(other_codes, len(rows), county_code, source)
     named_ok, name_rejects = _check_names(row_names, parsed, county_code, name_set, source)
     kept, dup_rejects = _resolve_duplicates(named_ok)
     rejected += name_rejects + dup_rejects
