@@ -4,7 +4,9 @@ A bulletin file is decoded (UTF-8 with or without BOM, or GB18030/GBK), parsed w
 numbers kept, and every data row ends either in the normalized records or in the rejects with a
 reason: ``rows_in == rows_kept + rows_rejected`` always holds, and :func:`ingest_bulletin`
 checks it. Problems that make the whole file unusable (undecodable bytes, no header, missing
-columns, no data rows) raise :class:`~countysurv.errors.InputDataError` naming the file.
+columns, no data rows, a second header with other columns) or show it is not this county's
+(most rows carry another county's code, or name another place) raise
+:class:`~countysurv.errors.InputDataError` naming the file and line.
 
 This module imports neither pandas nor pandera: it runs once per county in its own job, and
 start-up is most of such a job's cost. The kept rows are validated against
@@ -220,11 +222,14 @@ def _repeated_header(cells: list[str], header: list[str], line: int, source: str
 #: Reasons given before a row's code is known to be the file's county (see _parse_record):
 #: such rows do not vote on the file's county name.
 _NOT_THIS_COUNTY = ("has ", "county_code ")
+#: The reason of a row with another county's valid code (see _parse_code).
+_OTHER_CODE = re.compile(r"county_code ([0-9]{6}) differs from the file name's code")
 _SCIENTIFIC_CODE = re.compile(r"[0-9](\.[0-9]+)?[eE]\+?[0-9]+")
 _YEAR = re.compile(r"([0-9]{4})(\.0+)?(年度?)?")
 
 
-def _parse_code(text: str, county_code: str, names: frozenset[str]) -> tuple[str | None, str | None]:
+def _parse_code(text: str, county_code: str, names: frozenset[str]
+                ) -> tuple[str | None, str | None]:
     """The row's county code, or the reason it is not this file's county.
 
     A name of the county (``names``) stands for its code; ``522727.0`` (a code column that a
@@ -334,7 +339,8 @@ def _name_forms(name: str) -> tuple[tuple[str, str], ...]:
     designation (县, 市, 区, 旗, 自治县); ``A（B）`` (new name with the old) gives A and B."""
     norm = normalize_text(name)
     m = re.fullmatch(r"(.+?)\((.+?)\)", norm)
-    return tuple((f, _ADMIN_SUFFIX.sub("", f)) for f in ((m.group(1), m.group(2)) if m else (norm,)))
+    forms = (m.group(1), m.group(2)) if m else (norm,)
+    return tuple((f, _ADMIN_SUFFIX.sub("", f)) for f in forms)
 
 
 @lru_cache(maxsize=None)
@@ -511,8 +517,8 @@ def ingest_bulletin(data: bytes, source: str, county_code: str,
                                         width)
             if rec is not None or not reason.startswith(_NOT_THIS_COUNTY):
                 row_names.append((line, cells[cols["county_name"]]))
-            elif reason.startswith("county_code ") and "differs from the file name's" in reason:
-                other_codes.append((line, reason.split()[1]))
+            elif other := _OTHER_CODE.match(reason):
+                other_codes.append((line, other.group(1)))
         if reason is not None:
             rejected.append((line, reason))
         else:
@@ -560,7 +566,7 @@ def read_bulletin(path: str | Path, years: tuple[int, int], county_code: str | N
     except OSError as err:
         raise InputDataError(f"{path}: cannot read the file ({err.strerror})") from None
     result = ingest_bulletin(data, str(path), county_code, years, names)
-    log.info("%s: encoding %s; %d rows in = %d kept + %d rejected (%d identical duplicates "
+    log.info("%s: encoding %s; %d rows in = %d kept + %d rejected (%d agreeing duplicates "
              "collapsed, %d rows in conflicts)", path, result.encoding, result.rows_in,
              result.counts["rows_kept"], result.counts["rows_rejected"],
              result.counts["duplicates_collapsed"], result.counts["conflicts"])

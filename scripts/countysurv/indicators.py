@@ -147,7 +147,7 @@ def strip_footnotes(text: str) -> str:
 
 
 def parse_value(text: str) -> tuple[float | None, str, str | None]:
-    """Parse a bulletin value cell; return ``(value, unit in the cell, None)`` or ``(None, "", reason)``.
+    """Parse a value cell; return ``(value, unit in the cell, None)`` or ``(None, "", reason)``.
 
     On top of :func:`parse_number`'s rules: trailing footnote marks are dropped, and a unit
     written after the number (``24.44亿元``, ``24.44 億元``) is returned, normalized, for the
