@@ -123,6 +123,9 @@ class IngestResult:
         return pd.DataFrame(self.reject_rows, columns=REJECT_COLUMNS)
 
 
+#: Unicode's private-use area: what Big5 (Traditional Chinese) bytes often become when they are
+#: decoded as GB18030, which accepts most of them without an error.
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 #: Delimiters tried on the header line, in this order: a CSV saved by a spreadsheet in a
 #: European locale uses semicolons, "Unicode text" or a database export tabs.
 DELIMITERS = (",", ";", "\t")
@@ -500,6 +503,12 @@ def ingest_bulletin(data: bytes, source: str, county_code: str,
         line), with ``rows_in == len(records) + len(rejects)`` guaranteed.
     """
     text, encoding = decode_bytes(data, source)
+    if encoding == "gb18030" and (private := _PRIVATE_USE.search(text)):
+        line = text.count("\n", 0, private.start()) + 1
+        raise InputDataError(
+            f"{source}: line {line}: decoded as GB18030 but holds a private-use character "
+            f"(U+{ord(private.group()):04X}), which no printed text has: the file is in another "
+            f"encoding (Big5, used for Traditional characters?); re-save it as UTF-8")
     header, width, rows = _read_rows(text, source)
     cols = _check_header(header, source)
     if not rows:
