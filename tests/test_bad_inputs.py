@@ -1,4 +1,5 @@
-"""The bad-input corpus (tests/data/bad/cases.yaml): every case's documented outcome.
+"""The bad-input corpora (tests/data/bad/cases.yaml and the held-out
+tests/data/bad_heldout/cases.yaml): every case's documented outcome.
 
 Every case is checked at the package level (fast); a handful also run end to end through
 snakemake on a 3-county toy study to prove the terminal behaviour: one ``ERROR:`` line naming
@@ -28,6 +29,9 @@ from countysurv.survival import build_survival
 BAD = Path(__file__).parent / "data" / "bad"
 CASES = yaml.safe_load((BAD / "cases.yaml").read_text(encoding="utf-8"))
 BY_ID = {case["id"]: case for case in CASES}
+HELDOUT = Path(__file__).parent / "data" / "bad_heldout"
+HELDOUT_CASES = yaml.safe_load((HELDOUT / "cases.yaml").read_text(encoding="utf-8"))
+HELDOUT_BY_ID = {case["id"]: case for case in HELDOUT_CASES}
 YEARS = (2014, 2019)
 FORMULA = re.compile(r"^[=+\-@\t\r]")
 NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^-?(inf|nan)$")
@@ -77,17 +81,23 @@ def test_corpus_is_large_and_documented():
 @pytest.mark.parametrize("case_id", case_ids("bulletin"))
 def test_bulletin_case(case_id, tmp_path):
     case = BY_ID[case_id]
-    path = bulletin_path(case)
+    check_bulletin_case(case, bulletin_path(case), tmp_path)
+
+
+def check_bulletin_case(case: dict, path: Path, tmp_path: Path) -> None:
+    """Read ``path`` as the ingestion job does and check the outcome ``case`` documents."""
+    names = case.get("names", ())
     if case["expect"] == "error":
         with pytest.raises(InputDataError) as err:
-            read_bulletin(path, YEARS)
+            read_bulletin(path, YEARS, names=names)
         assert_error(err.value, path, case)
         return
-    result = read_bulletin(path, YEARS)
+    result = read_bulletin(path, YEARS, names=names)
     rejects = {line: reason for _, line, _, reason in result.reject_rows}
     # Every row ends somewhere, and exactly where the case says.
     assert result.rows_in == case["rows_in"]
     assert result.counts["rows_in"] == result.counts["rows_kept"] + result.counts["rows_rejected"]
+    assert result.rows_in == len(result.record_rows) + len(result.reject_rows)
     assert set(rejects) == set(case.get("rejects", {})), rejects
     for line, fragment in case.get("rejects", {}).items():
         assert fragment in rejects[line], (line, rejects[line])
@@ -113,7 +123,7 @@ def test_formula_cells_are_escaped_in_rejects_and_kept_verbatim_in_parquet(tmp_p
     assert raws[1].startswith("'=1+1,") and raws[2].startswith("990002,")
     kept = [r for r in result.record_rows if r["indicator"] == "va_secondary"][0]
     assert (kept["county_name"], kept["source"], kept["note"]) == (
-        '=HYPERLINK("http://x")', "+cmd|' /C calc'!A0", "@SUM(1)")
+        "模拟县", "+cmd|' /C calc'!A0", "@SUM(1)")
 
 
 @pytest.mark.parametrize("case_id", case_ids("file_name"))
@@ -190,6 +200,65 @@ def test_config_case(case_id):
     assert case["message"] in str(err.value)
 
 
+# ----------------------------------------------------------------------------- held-out corpus
+
+
+def test_heldout_corpus_is_large_new_and_documented():
+    assert len(HELDOUT_CASES) >= 20
+    assert len(HELDOUT_BY_ID) == len(HELDOUT_CASES), "case ids are unique"
+    assert not set(HELDOUT_BY_ID) & set(BY_ID), "no case of the first corpus again"
+    for case in HELDOUT_CASES:
+        assert case["tests"] and case["expect"] in {"error", "quarantine", "accept"}
+        assert (HELDOUT / case["id"]).is_dir(), case["id"]
+        if case["expect"] == "error":
+            assert case["message"], case["id"]
+        else:
+            assert case["rows_in"] == len(case["kept"]) + len(case.get("rejects", {})), case["id"]
+    files = {p.parent.name for p in HELDOUT.glob("*/*.csv")}
+    assert files == set(HELDOUT_BY_ID), "one folder per case, no folder without a case"
+
+
+@pytest.mark.parametrize("case_id", [c["id"] for c in HELDOUT_CASES if c["kind"] == "bulletin"])
+def test_heldout_bulletin_case(case_id, tmp_path):
+    case = HELDOUT_BY_ID[case_id]
+    check_bulletin_case(case, HELDOUT / case_id / "990002.csv", tmp_path)
+
+
+@pytest.mark.parametrize("case_id", [c["id"] for c in HELDOUT_CASES if c["kind"] == "split_files"])
+def test_heldout_split_files_case(case_id):
+    """Files are mapped to counties as common.smk does (reference.bulletin_files)."""
+    from countysurv.reference import bulletin_files, read_county_reference
+
+    case = HELDOUT_BY_ID[case_id]
+    folder = HELDOUT / case_id
+    reference = read_county_reference(folder / "counties_832.csv")
+    paths = sorted(p for p in folder.glob("*.csv") if p.name != "counties_832.csv")
+    assert len(paths) == 2
+    with pytest.raises(InputDataError) as err:
+        bulletin_files(paths, reference)
+    assert_error(err.value, folder / case["file"], case)
+    # Each file alone is a county's bulletin: the refusal is about the pair, not the files.
+    for path in paths:
+        files, _ = bulletin_files([path], reference)
+        assert list(files) == ["990002"]
+        assert read_bulletin(path, YEARS, "990002").counts["rows_rejected"] == 0
+
+
+def test_heldout_values_do_not_take_footnote_digits():
+    """NFKC turns ① and ¹ into digits: 37.2① must not become 37.21 (a silent 0.3 % error)."""
+    result = read_bulletin(HELDOUT / "footnote_marks" / "990002.csv", YEARS)
+    rows = {r["indicator"]: r for r in result.record_rows}
+    assert rows["va_primary"]["raw_value"] == "37.2①"          # lineage keeps the cell as printed
+    assert rows["va_primary"]["value"] == pytest.approx(37.2e8, rel=1e-12)
+    assert rows["population"]["value"] == pytest.approx(325000, rel=1e-12)
+
+
+def test_heldout_unit_from_value_cell_is_recorded():
+    result = read_bulletin(HELDOUT / "unit_in_value_cell" / "990002.csv", YEARS)
+    row = [r for r in result.record_rows if r["year"] == 2016][0]
+    assert (row["raw_value"], row["raw_unit"], row["factor"]) == ("244394万元", "万元", 1e4)
+
+
 # ----------------------------------------------------------------------------- end to end
 
 
@@ -200,7 +269,8 @@ def tiny(tmp_path):
 
 
 def _use_case(work: Path, case_id: str, code: str = "990002") -> None:
-    data = bulletin_path(BY_ID[case_id]).read_bytes().replace(b"990002", code.encode())
+    path = bulletin_path(BY_ID[case_id]) if case_id in BY_ID else HELDOUT / case_id / "990002.csv"
+    data = path.read_bytes().replace(b"990002", code.encode())
     (work / "data" / "bulletins" / f"{code}.csv").write_bytes(data)
 
 
@@ -214,11 +284,13 @@ def _one_error_line(proc, message: str) -> None:
 
 @pytest.mark.workflow
 @pytest.mark.parametrize("case_id", ["empty_file", "missing_column", "unterminated_quote",
-                                     "utf16_file"])
+                                     "utf16_file", "names_split_evenly",
+                                     "header_repeated_other_order"])
 def test_unreadable_bulletin_stops_the_run_with_one_line(tiny, case_id):
     _use_case(tiny, case_id)
     proc = run_snakemake(tiny, "--cores", "2", "results/panel/panel.parquet", check=False)
-    _one_error_line(proc, f"ERROR: data/bulletins/990002.csv: {BY_ID[case_id]['message']}")
+    message = {**BY_ID, **HELDOUT_BY_ID}[case_id]["message"]
+    _one_error_line(proc, f"ERROR: data/bulletins/990002.csv: {message}")
     assert not (tiny / "results" / "panel" / "panel.parquet").exists()
     assert not (tiny / "results" / "bulletins" / "990002.parquet").exists()
 
@@ -265,17 +337,40 @@ def test_bad_rows_are_quarantined_and_the_run_goes_on(tiny):
     assert "Traceback" not in proc.stdout + proc.stderr
     res = tiny / "results"
     rejects = pd.read_csv(res / "bulletins" / "990002.rejects.csv", keep_default_na=False)
-    assert rejects["line"].tolist() == [3, 4, 6]
+    assert rejects["line"].tolist() == [3, 4, 6, 7]
     assert rejects["reason"].iloc[0].startswith("gdp: formula-like cell")
     assert rejects["raw"].iloc[1].startswith("'=1+1,")
     conflicts = pd.read_csv(res / "bulletins" / "990003.rejects.csv")
     assert conflicts["line"].tolist() == [3, 4]
     ingestion = pd.read_csv(res / "panel" / "ingestion.csv")
     assert (ingestion["rows_in"] == ingestion["rows_kept"] + ingestion["rows_rejected"]).all()
-    assert ingestion.set_index("file").loc["data/bulletins/990002.csv", "rows_rejected"] == 3
+    assert ingestion.set_index("file").loc["data/bulletins/990002.csv", "rows_rejected"] == 4
     kept = pd.read_parquet(res / "bulletins" / "990002.parquet")
-    assert kept["county_name"].tolist() == ["模拟县", '=HYPERLINK("http://x")']
+    assert kept["note"].tolist() == [None, "@SUM(1)"]
     csvs = sorted(res.rglob("*.csv"))
     assert len(csvs) >= 8
     for path in csvs:
         assert unescaped_formula_cells(path) == [], path
+
+
+@pytest.mark.workflow
+def test_heldout_cases_run_through_the_workflow(tiny):
+    """Held-out files in a 3-county run: a pandas-written file (years 2015.0) is read whole,
+    sub-county rows are quarantined while the county's own figures reach the panel, and every
+    row is accounted for in ingestion.csv."""
+    _use_case(tiny, "year_written_as_float", "990002")
+    _use_case(tiny, "sub_county_rows", "990003")
+    proc = run_snakemake(tiny, "--cores", "2", "results/panel/panel.parquet", check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    res = tiny / "results"
+    ingestion = pd.read_csv(res / "panel" / "ingestion.csv").set_index("file")
+    assert (ingestion["rows_in"] == ingestion["rows_kept"] + ingestion["rows_rejected"]).all()
+    counted = ["rows_in", "rows_rejected"]
+    assert ingestion.loc["data/bulletins/990002.csv", counted].tolist() == [3, 0]
+    assert ingestion.loc["data/bulletins/990003.csv", counted].tolist() == [6, 3]
+    rejects = pd.read_csv(res / "bulletins" / "990003.rejects.csv")
+    assert rejects["line"].tolist() == [4, 6, 7]
+    panel = pd.read_parquet(res / "panel" / "panel.parquet").set_index(["county_code", "year"])
+    assert panel.loc[("990002", 2016), "gdp"] == 1.35e9
+    assert panel.loc[("990003", 2015), "population"] == 325000      # not the 其中：城镇 row's
+    assert panel.loc[("990003", 2015), "rural_population"] == 244000

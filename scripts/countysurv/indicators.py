@@ -43,7 +43,7 @@ INDICATORS: dict[str, Indicator] = {
                   strictly_positive=True),
         Indicator("agri_machinery_power", "kW", POWER_UNITS, ("农业机械总动力",)),
         Indicator("agri_services_output", "yuan", MONEY_UNITS,
-                  ("农林牧渔服务业产值", "农林牧渔专业及辅助性活动产值")),
+                  ("农林牧渔服务业产值", "农林牧渔服务业总产值", "农林牧渔专业及辅助性活动产值")),
         Indicator("agri_output", "yuan", MONEY_UNITS, ("农林牧渔业总产值",), required=False),
     )
 }
@@ -53,6 +53,11 @@ CANONICAL = tuple(INDICATORS)
 
 _SPACE = re.compile(r"\s+")
 
+#: Traditional → Simplified for the characters of the aliases and units above (bulletins of
+#: some counties, and text copied through a Traditional-Chinese system, write 地區生產總值,
+#: 農業機械總動力, 鄉村人口, 萬元). Applied to indicator names and units only, never to values.
+_TRADITIONAL = str.maketrans("區產總戶鄉農業機動漁務專輔國內萬億", "区产总户乡农业机动渔务专辅国内万亿")
+
 
 def normalize_text(text: str) -> str:
     """NFKC-normalise (full-width → ASCII), drop all whitespace and zero-width characters."""
@@ -60,11 +65,16 @@ def normalize_text(text: str) -> str:
     return _SPACE.sub("", text)
 
 
+def _fold(text: str) -> str:
+    """A wording or unit made comparable: :func:`normalize_text`, Traditional → Simplified."""
+    return normalize_text(text).translate(_TRADITIONAL)
+
+
 def _build_alias_map() -> dict[str, str]:
     mapping: dict[str, str] = {}
     for ind in INDICATORS.values():
         for key in (ind.name, *ind.aliases):
-            norm = normalize_text(key).casefold()
+            norm = _fold(key).casefold()
             if mapping.get(norm, ind.name) != ind.name:
                 raise RuntimeError(f"alias {key!r} maps to two indicators")
             mapping[norm] = ind.name
@@ -72,47 +82,123 @@ def _build_alias_map() -> dict[str, str]:
 
 
 _ALIASES = _build_alias_map()
+#: 其中： ("of which", a bulletin's sub-item of the line above: 其中：乡村人口 is the county's
+#: rural population) and 全县/全市/全区/全旗 ("the whole county") before a wording.
+_WORDING_PREFIX = re.compile(r"^(其中:?|全(县|市|区|旗))")
 
 
 def canonical_indicator(text: str) -> str | None:
     """Map a bulletin wording (or a canonical name) to the canonical indicator, else ``None``.
 
-    Matching ignores whitespace, full-width/half-width differences and ASCII case, and a
-    trailing parenthesised unit such as ``地区生产总值（万元）``.
+    Matching ignores whitespace, full-width/half-width differences, ASCII case, Traditional
+    characters (地區生產總值), a trailing parenthesised unit or abbreviation such as
+    ``地区生产总值（万元）`` or ``地区生产总值(GDP)``, and a leading ``其中：`` or ``全县``
+    (``其中：乡村人口``, ``全县户籍总人口``).
     """
-    norm = normalize_text(text)
+    norm = _fold(text)
     norm = re.sub(r"\([^()]*\)$", "", norm)
+    norm = _WORDING_PREFIX.sub("", norm)
     return _ALIASES.get(norm.casefold())
 
 
 def unit_factor(indicator: str, unit: str) -> float | None:
     """Factor converting ``unit`` to the indicator's canonical unit, or ``None`` if not accepted."""
-    return INDICATORS[indicator].units.get(normalize_text(unit))
+    return INDICATORS[indicator].units.get(_fold(unit))
 
 
+#: Every unit some indicator accepts: what may follow the number in a value cell (24.44亿元).
+_ALL_UNITS = frozenset(u for ind in INDICATORS.values() for u in ind.units)
 _NUMBER = re.compile(r"^[+]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$")
 _NEGATIVE = re.compile(r"^-(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$")
+#: A plain ASCII decimal (``\d`` would also match other scripts' digits, which float() reads).
+_PLAIN = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
+#: A trailing footnote mark, matched on the cell as written, before NFKC would turn ``①`` or
+#: ``¹`` into a digit (37.2① → 37.21): [2], ［2］, circled and parenthesised numbers, superscript
+#: digits, asterisks, 注/注1, (注1)/(1).
+_FOOTNOTE = re.compile(
+    r"(\[\s*[0-9０-９]{1,2}\s*\]|［\s*[0-9０-９]{1,2}\s*］|[\u2460-\u24ff\u2776-\u2793\u3251-\u325f"
+    r"\u32b1-\u32bf]|[\u00b9\u00b2\u00b3\u2070-\u2079]|[*＊]|注\s*[0-9０-９]{0,2}"
+    r"|[(（]\s*注?\s*[0-9０-９]{1,2}\s*[)）])$")
+#: Cells that say "no figure": dashes, dots, ellipses, slashes, and words.
+_MISSING_MARK = re.compile(r"^[-‐‑‒–—―─−~～…⋯/\\.·。]+$")
+_MISSING_WORDS = frozenset({"na", "n/a", "nan", "null", "none", "x", "*", "无", "空", "暂无", "缺",
+                            "不详", "未公布"})
+#: A rate, not a level: a percent or per-mille sign, or the words bulletins print before one.
+_RATE = re.compile(r"[%‰]|^(比上年|同比|增长|增加|下降|减少|提高|回落|上升)")
+#: A spreadsheet's error value (#N/A, #VALUE!, #DIV/0!, #REF!, #NAME?, #NUM!, #NULL!).
+_SHEET_ERROR = re.compile(r"^#(N/A|VALUE!|DIV/0!|REF!|NAME\?|NUM!|NULL!)$", re.IGNORECASE)
+#: Spaces between digit groups of three (1 234 567, a French-style export) are separators.
+_SPACE_GROUP = re.compile(r"(?<=\d)[ \u00a0\u2009\u202f](?=\d{3}(?!\d))")
+
+
+def strip_footnotes(text: str) -> str:
+    """The cell without trailing footnote marks (``153.1[2]`` → ``153.1``, ``37.2①`` → ``37.2``).
+
+    A cell that is nothing but a mark (``*``) is returned unchanged: that is a missing-value
+    marker, not a number with a note.
+    """
+    text = text.strip()
+    while True:
+        m = _FOOTNOTE.search(text)
+        if not m or not text[: m.start()].strip():
+            return text
+        text = text[: m.start()].rstrip()
+
+
+def parse_value(text: str) -> tuple[float | None, str, str | None]:
+    """Parse a value cell; return ``(value, unit in the cell, None)`` or ``(None, "", reason)``.
+
+    On top of :func:`parse_number`'s rules: trailing footnote marks are dropped, and a unit
+    written after the number (``24.44亿元``, ``24.44 億元``) is returned, normalized, for the
+    caller to reconcile with the unit column (``""`` when the cell has none).
+    """
+    plain = text.strip()
+    if _PLAIN.fullmatch(plain):  # the common case, without the checks below
+        return float(plain), "", None
+    cell = strip_footnotes(text)
+    norm = unicodedata.normalize("NFKC", cell).replace("\u2212", "-").strip()
+    norm = _SPACE_GROUP.sub("", norm)
+    if re.search(r"\d\s+\d", norm):
+        return None, "", f"not a number {text.strip()!r} (spaces inside the number)"
+    norm = normalize_text(norm).replace("，", ",")
+    if norm == "":
+        return None, "", "empty value"
+    if _MISSING_MARK.match(norm) or norm.casefold() in _MISSING_WORDS:
+        return None, "", f"missing-value marker {text.strip()!r}"
+    if _SHEET_ERROR.match(norm):
+        return None, "", f"spreadsheet error value {text.strip()!r}"
+    if _RATE.search(norm):
+        return None, "", f"a percentage or growth rate {text.strip()!r}, not a level"
+    if norm.casefold().lstrip("+-") in {"inf", "infinity", "∞"}:
+        return None, "", f"infinite value {text.strip()!r}"
+    if norm[0] in "=@" or (norm[0] in "+-" and len(norm) > 1 and not norm[1].isdigit()):
+        return None, "", f"formula-like cell {text.strip()!r}"
+    unit = ""
+    m = re.fullmatch(r"(.*?\d)(\D+)", norm)
+    if m and m.group(2).translate(_TRADITIONAL) in _ALL_UNITS:
+        norm, unit = m.group(1), m.group(2).translate(_TRADITIONAL)
+    if _SCIENTIFIC.match(norm):
+        return None, "", (f"not a number {text.strip()!r} (scientific notation: a spreadsheet "
+                          "may have rounded the digits; re-export the cell as a plain number)")
+    if _NUMBER.match(norm) or _NEGATIVE.match(norm):
+        return float(norm.replace(",", "")), unit, None
+    return None, "", f"not a number {text.strip()!r}"
 
 
 def parse_number(text: str) -> tuple[float | None, str | None]:
     """Parse a bulletin number; return ``(value, None)`` or ``(None, reason)``.
 
     Accepts full-width digits and punctuation (``１２３．４``), thousands separators in groups of
-    three (``1,234.5``; also the full-width comma ``，``) and surrounding whitespace. Rejects empty
-    and NaN-like cells (``NA``, ``-``, ``—``, ``…``), infinities, scientific notation, formula-like
-    cells and anything else that is not a plain decimal number. Negative numbers parse (the
-    indicator's own rule rejects them with a specific reason).
+    three (``1,234.5``; also the full-width comma ``，`` and spaces: ``1 234.5``), the minus sign
+    ``−``, surrounding whitespace and trailing footnote marks (``153.1[2]``, ``37.2①``,
+    ``12.5*``, ``8.9注``). Rejects empty and NaN-like cells (``NA``, ``-``, ``—``, ``…``, ``/``,
+    ``无``), spreadsheet error values, percentages and growth rates (``11.5%``, ``增长8.2%``),
+    infinities, scientific notation, formula-like cells, a unit after the number (use
+    :func:`parse_value` for value cells) and anything else that is not a plain decimal number.
+    Negative numbers parse (the indicator's own rule rejects them with a specific reason).
     """
-    norm = normalize_text(text).replace("，", ",")
-    if norm == "":
-        return None, "empty value"
-    if norm.casefold() in {"na", "n/a", "nan", "null", "none", "-", "--", "—", "——", "…", "...",
-                           "/", "x", "*"}:
-        return None, f"missing-value marker {text.strip()!r}"
-    if norm.casefold().lstrip("+-") in {"inf", "infinity", "∞"}:
-        return None, f"infinite value {text.strip()!r}"
-    if norm[0] in "=@" or (norm[0] in "+-" and len(norm) > 1 and not norm[1].isdigit()):
-        return None, f"formula-like cell {text.strip()!r}"
-    if _NUMBER.match(norm) or _NEGATIVE.match(norm):
-        return float(norm.replace(",", "")), None
-    return None, f"not a number {text.strip()!r}"
+    value, unit, problem = parse_value(text)
+    if unit:
+        return None, f"not a number {text.strip()!r} (a unit after the number)"
+    return value, problem

@@ -3,7 +3,7 @@
 import pytest
 
 from countysurv import io
-from countysurv.bulletins import check_file_name, ingest_bulletin, read_bulletin
+from countysurv.bulletins import check_file_name, ingest_bulletin, read_bulletin, same_county
 from countysurv.errors import InputDataError
 from countysurv.schemas import BulletinRecord, RejectedRow
 
@@ -138,8 +138,8 @@ def test_read_bulletin_outputs_pass_schemas(tmp_path):
 
 def test_ingest_bulletin_resolves_county_names_in_the_code_column():
     text = (HEADER + "威宁县,威宁县,2015,gdp,12,亿元,,\n"
-            + "威宁彝族回族苗族自治县,x,2016,gdp,13,亿元,,\n"
-            + "毕节县,x,2017,gdp,14,亿元,,\n")
+            + "威宁彝族回族苗族自治县,威宁彝族回族苗族自治县,2016,gdp,13,亿元,,\n"
+            + "毕节县,毕节县,2017,gdp,14,亿元,,\n")
     result = ingest_bulletin(text.encode("utf-8"), "威宁县.csv", "520526", YEARS,
                              names=["威宁县", "威宁彝族回族苗族自治县"])
     assert values(result) == {(2015, "gdp"): 1.2e9, (2016, "gdp"): 1.3e9}
@@ -147,3 +147,32 @@ def test_ingest_bulletin_resolves_county_names_in_the_code_column():
     reason = result.rejects["reason"].iloc[0]
     assert reason == ("county_code '毕节县' is not a 6-digit code nor a name of this county in the "
                       "county reference")
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("威宁县", "威宁县 "), ("威宁县", "威宁县（威宁彝族回族苗族自治县）"),
+    ("威宁县", "威宁彝族回族苗族自治县"), ("云州区（大同县）", "大同县"),
+    ("普兰店县", "普兰店市"), ("普兰店市", "普兰店区"), ("阿荣旗", "阿荣旗"), ("ＸＸ县", "XX县"),
+])
+def test_same_county_accepts_variants_of_one_name(a, b):
+    assert same_county(a, b) and same_county(b, a)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("威宁县", "赫章县"), ("威宁县", "威宁县城关镇"), ("威宁县", "其中：城镇"),
+    ("丹寨县", "黔东南苗族侗族自治州"), ("威宁县", "毕节市"), ("模拟县002", "模拟县003"),
+    ("县", "市"),
+])
+def test_same_county_refuses_other_places(a, b):
+    assert not same_county(a, b) and not same_county(b, a)
+
+
+def test_name_check_quarantines_a_minority_and_refuses_a_file_of_another_county():
+    rows = "".join(f"990001,{name},{2014 + i},gdp,{12 + i},亿元,,\n"
+                   for i, name in enumerate(["模拟县", "模拟县", "邻县"]))
+    result = ingest(HEADER + rows)
+    assert values(result) == {(2014, "gdp"): 1.2e9, (2015, "gdp"): 1.3e9}
+    assert result.reject_rows[0][1] == 4 and "names another place" in result.reject_rows[0][3]
+    with pytest.raises(InputDataError, match=r"990001.csv: line 2: county_name '模拟县' is not a "
+                                             r"name of county 990001 in the county reference"):
+        ingest_bulletin((HEADER + rows).encode(), "990001.csv", "990001", YEARS, names=["邻县"])

@@ -3,7 +3,7 @@
 import pytest
 
 from countysurv.indicators import (INDICATORS, canonical_indicator, normalize_text, parse_number,
-                                   unit_factor)
+                                   parse_value, unit_factor)
 
 
 @pytest.mark.parametrize(
@@ -126,3 +126,76 @@ def test_unit_factor_rejects_unit_that_does_not_fit(indicator, unit):
 
 def test_normalize_text_folds_full_width_and_whitespace():
     assert normalize_text(" １２ ３\u3000ＡＢ\ufeff") == "123AB"
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("153.1[2]", 153.1, ""),
+        ("37.2①", 37.2, ""),          # NFKC alone would make it 37.21
+        ("32.5¹", 32.5, ""),          # and this 32.51
+        ("12.5*", 12.5, ""),
+        ("8.9注", 8.9, ""),
+        ("25.1（注2）", 25.1, ""),
+        ("12.5(1)*", 12.5, ""),
+        ("24.44亿元", 24.44, "亿元"),
+        ("24.44 億元", 24.44, "亿元"),
+        ("65.44万千瓦", 65.44, "万千瓦"),
+        ("19967元/人", 19967.0, "元/人"),
+        ("1 250 000", 1250000.0, ""),
+        ("−3.1", -3.1, ""),
+    ],
+)
+def test_parse_value_drops_footnotes_and_returns_the_cell_unit(text, value, unit):
+    assert parse_value(text) == (pytest.approx(value, rel=1e-15), unit, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("……", "missing-value marker"),
+        ("/", "missing-value marker"),
+        ("－", "missing-value marker"),
+        ("–", "missing-value marker"),
+        ("无", "missing-value marker"),
+        ("*", "missing-value marker"),
+        ("\u3000", "empty value"),
+        ("#N/A", "spreadsheet error value"),
+        ("#VALUE!", "spreadsheet error value"),
+        ("11.5%", "a percentage or growth rate"),
+        ("增长8.2%", "a percentage or growth rate"),
+        ("下降1.3", "a percentage or growth rate"),
+        ("-3.19‰", "a percentage or growth rate"),
+        ("1.25E+09", "not a number '1.25E+09' (scientific notation"),
+        ("12 5", "not a number '12 5' (spaces inside the number)"),
+        ("13.5左右", "not a number"),
+        ("25.72:26.84:47.44", "not a number"),
+        ("٣٫٥", "not a number"),       # Arabic-Indic digits: float() would read them
+    ],
+)
+def test_parse_value_rejects_with_reason(text, reason):
+    value, unit, problem = parse_value(text)
+    assert value is None and unit == ""
+    assert problem.startswith(reason), problem
+
+
+def test_parse_number_refuses_a_unit_in_the_cell():
+    assert parse_number("24.44亿元") == (None, "not a number '24.44亿元' (a unit after the number)")
+
+
+TRADITIONAL = str.maketrans("区产总户乡农业机动渔务专辅国内万亿", "區產總戶鄉農業機動漁務專輔國內萬億")
+
+
+def test_every_alias_is_recognised_in_traditional_characters_and_with_prefixes():
+    for ind in INDICATORS.values():
+        for alias in ind.aliases:
+            assert canonical_indicator(alias.translate(TRADITIONAL)) == ind.name, alias
+            assert canonical_indicator(f"其中：{alias}") == ind.name, alias
+            assert canonical_indicator(f"全县{alias}（GDP）") == ind.name, alias
+        for unit, factor in ind.units.items():
+            assert unit_factor(ind.name, unit.translate(TRADITIONAL)) == factor
+
+
+@pytest.mark.parametrize("text", ["其中：城镇", "城镇人口", "年末常住人口", "全省生产总值", "其中"])
+def test_sub_items_and_other_populations_are_not_indicators(text):
+    assert canonical_indicator(text) is None
