@@ -412,11 +412,12 @@ def _context_reason(prefix: str, year: int) -> str:
 
     A period (``1-9月``, ``一季度``, ``上半年``), a plan word (``力争``, ``目标``) or a year other
     than the bulletin's (``2014年``, unless it is compared with: ``比2014年``, ``与2014年相比``)
-    counts when no other figure and no ``全年``/``年末`` stands between it and the wording.
+    counts when no other figure (years aside) and no ``全年``/``年末`` stands between it and the
+    wording.
     """
     for pattern, what in ((_PERIOD, "a figure for part of the year"), (_PLAN, "a plan or target")):
         for m in pattern.finditer(prefix):
-            between = prefix[m.end():]
+            between = _YEAR.sub("", prefix[m.end():])
             if _FULL_YEAR.match(m.group(0)) or re.search(r"\d", between) or _ANNUAL.search(between):
                 continue
             return f"{what} ({m.group(0)})"
@@ -425,7 +426,7 @@ def _context_reason(prefix: str, year: int) -> str:
             continue
         before = prefix[max(0, m.start() - 1):m.start()]
         after = prefix[m.end():m.end() + 3]
-        if re.search(r"[比较与同自从到至于]$", before) or re.match(r"相比|以来|基础|同期", after):
+        if re.search(r"[比较与同自从于]$", before) or re.match(r"相比|以来|基础|同期", after):
             continue
         if re.search(r"\d", prefix[m.end():]):
             continue
@@ -576,8 +577,9 @@ class _Reader:
         left, _ = _clause_bounds(self.text, kw_start, kw_end)
         prefix = self.text[left:kw_start]
         reason = _context_reason(prefix, self.year)
-        if not reason and TARGET[key].kind != "per_capita" and re.search(r"(?:人均|户均|平均)$",
-                                                                         prefix):
+        segment = re.split(r"[,，]", prefix)[-1]
+        if not reason and TARGET[key].kind != "per_capita" and re.search(r"人均|户均|平均|每",
+                                                                         segment):
             reason = "a per-capita figure where a total is wanted"
         if not reason and re.search(r"(?<!全)(?:乡|镇|街道|园区|开发区)$", prefix):
             reason = "a figure of a part of the county"
@@ -618,15 +620,20 @@ class _Reader:
     def _table(self, rows: list[tuple[int, str]]) -> None:
         start = rows[0][0]
         before = self.text[max(0, start - 200):start]
-        first = [c for _, c in _cells(rows[0][1])]
-        header = first if not any(_value_cell(c) and not _is_year(c) for c in first[1:]) else None
-        head_text = "".join(header) if header else ""
+        head_rows = [[c for _, c in _cells(line)] for _, line in rows]
+        head_rows = [r for r in head_rows if not any(_value_cell(c) and not _is_year(c)
+                                                     for c in r[1:])]
+        head_text = "".join("".join(r) for r in head_rows)
+        header: list[str] | None = None
         unit_lines = _UNIT_LINE.findall(before + head_text)
         unit_line = unit_lines[-1] if unit_lines else ""
         gdp_table = bool(re.search(r"生产总值|增加值", before + head_text))
         title = before.rstrip("\n").split("\n")[-1]
         for row_start, line in rows:
             cells = _cells(line)
+            if not any(_value_cell(c) and not _is_year(c) for _, c in cells[1:]):
+                header = [c for _, c in cells]  # a header row: it heads the rows below it
+                continue
             label = next((i for i, (_, c) in enumerate(cells) if c), len(cells))
             if label >= len(cells) - 1:
                 continue
