@@ -43,7 +43,7 @@ from countysurv import extract  # noqa: E402  (the package under scripts/)
 from countysurv.indicators import CANONICAL, unit_factor  # noqa: E402
 
 INDICATORS = CANONICAL + tuple(t.key for t in extract.TARGETS if not t.canonical)
-NOT_CANONICAL = "not a canonical indicator"
+NOT_CANONICAL = extract.NOT_CANONICAL
 
 
 def read_labels(path: Path) -> dict[tuple[str, int], dict[str, float | None]]:

@@ -90,6 +90,8 @@ _FOOTNOTE_CHARS = set("⁰¹²³⁴⁵⁶⁷⁸⁹") | {chr(c) for c in range(0x
     chr(c) for c in range(0x2776, 0x2794)} | {"*", "※", "△", "▲", "#"}
 FOOTNOTE = "※"
 CELL = "|"
+#: A pinyin gloss in parentheses right after a Chinese character: ``產(chǎn)``, ``业(yè)``.
+_PINYIN_GLOSS = re.compile(r"(?<=[\u4e00-\u9fff])[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ]{1,6}[)）]")
 
 
 @dataclass
@@ -120,12 +122,16 @@ def normalise(plain: str) -> Layer:
     separator here unless between digit groups: see :data:`NUMBER`). Zero-width characters go.
     Whitespace goes, except that inside a line a tab, a run of two or more spaces, or a space
     between two digits separates cells (``|``), and newlines stay (they separate table rows and
-    clauses).
+    clauses). Pinyin glosses that some mirror sites print after characters (``總(zǒng)``) go.
     """
     out: list[str] = []
     origin: list[int] = []
+    glosses = {m.start(): m.end() for m in _PINYIN_GLOSS.finditer(plain)}
     i, n = 0, len(plain)
     while i < n:
+        if i in glosses:
+            i = glosses[i]
+            continue
         ch = plain[i]
         if ch == "\n":
             out.append("\n")
@@ -292,11 +298,12 @@ TARGETS: tuple[Target, ...] = (
            bare=r"第二产业"),
     Target("va_tertiary", "第三产业增加值", r"第三产业(?:完成|实现)?增加值", "money",
            bare=r"第三产业"),
-    Target("resident_population", "常住人口", r"常住(?:总)?人口", "persons", canonical=False),
+    Target("resident_population", "常住人口", r"(?<![城镇乡村])常住(?:总)?人口", "persons",
+           canonical=False),
     Target("population", "年末户籍人口", r"户籍(?:总)?人口|(?<![住村镇])总人口", "persons"),
-    Target("rural_population", "乡村人口", r"乡村人口|(?<![非])农业人口", "persons"),
+    Target("rural_population", "乡村人口", r"乡村(?:属性)?人口|(?<![非])农业人口", "persons"),
     Target("agri_machinery_power", "农业机械总动力", r"农业机械总动力|农机总动力", "power"),
-    Target("agri_output", "农林牧渔业总产值", _AGRI + r"业?总产值", "money"),
+    Target("agri_output", "农林牧渔业总产值", _AGRI + r"(?:业|及其服务业)?总产值", "money"),
     Target("agri_services_output", "农林牧渔专业及辅助性活动产值",
            _AGRI + r"业?(?:服务业|专业及辅助性活动)(?:完成|实现)?(?:总)?产值", "money"),
     Target("rural_income", "农村常住居民人均可支配收入",
@@ -304,6 +311,8 @@ TARGETS: tuple[Target, ...] = (
            canonical=False),
 )
 TARGET = {t.key: t for t in TARGETS}
+#: The review reason of a figure read unambiguously for an indicator that is not canonical.
+NOT_CANONICAL = "not a canonical indicator"
 
 #: The canonical wording of every canonical target maps back to it (checked on import).
 for _t in TARGETS:
@@ -375,7 +384,7 @@ _BARE = re.compile("|".join(f"(?P<{t.key}>{t.bare})" for t in TARGETS if t.bare)
 _FILLER = re.compile(
     r"(?::|\((?:GDP|gdp)\)|※|\[\d{1,2}\]|〔\d{1,2}〕|\(注\d{0,2}\)|全年|年末|总量|总额|合计|共计|"
     r"共有|共|完成|实现|达到|达|为|是|约|初步核算|预计|突破|\(现价\)|\(按现价计算\)|按现价计算|"
-    r"已|累计达)*")
+    r"已|累计)*")
 #: "第一、二、三产业增加值分别为 a、b、c" and "三次产业增加值分别为 ...": three figures in order.
 _SECTORS_RESPECTIVELY = re.compile(
     r"(?:第一、(?:第)?二、(?:第)?三产业|三次产业)(?:增加值)?(?:分别)(?:为|完成|实现|达到|是)?")
@@ -384,10 +393,13 @@ _SECTOR_KEYS = ("va_primary", "va_secondary", "va_tertiary")
 #: Words in the clause before a wording that make a figure not the year's level.
 _PERIOD = re.compile(r"\d{1,2}[-—~至到]\d{1,2}月|[一二三四1-4]季度|上半年|下半年|\d{1,2}月份")
 _FULL_YEAR = re.compile(r"^1[-—~至到]12月$")
+PART_YEAR = "a figure for part of the year"
 _PLAN = re.compile(r"力争|目标|计划|规划|预期")
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
 _ANNUAL = re.compile(r"全年|年末|年底")
-#: In a sentence with a bare sector (``第二产业 12亿元``), words showing it is not value added.
+#: A bare sector (``第二产业 12亿元``) is read only in a sentence about value added or GDP ...
+_VALUE_ADDED = re.compile(r"增加值|生产总值|GDP|分产业看|按产业分")
+#: ... without words showing it is not value added.
 _NOT_VALUE_ADDED = re.compile(r"投资|贷款|用电|从业|就业|税|利润|营业|收入|存款|人员|单位")
 #: Words in a table header that mark a column as a rate or share rather than a level.
 _RATE_HEADER = re.compile(r"增长|增速|增幅|%|比重|占|构成|结构|率|百分点|比上年|±|增减")
@@ -415,7 +427,7 @@ def _context_reason(prefix: str, year: int) -> str:
     counts when no other figure (years aside) and no ``全年``/``年末`` stands between it and the
     wording.
     """
-    for pattern, what in ((_PERIOD, "a figure for part of the year"), (_PLAN, "a plan or target")):
+    for pattern, what in ((_PERIOD, PART_YEAR), (_PLAN, "a plan or target")):
         for m in pattern.finditer(prefix):
             between = _YEAR.sub("", prefix[m.end():])
             if _FULL_YEAR.match(m.group(0)) or re.search(r"\d", between) or _ANNUAL.search(between):
@@ -509,8 +521,6 @@ class _Reader:
                 reason = f"a per-capita figure ({unit}) where a total is wanted"
             else:
                 reason = f"unit {unit!r} not accepted for {target.wording}"
-        if not reason and not target.canonical:
-            reason = f"not a canonical indicator ({target.wording}; see indicators.py)"
         p0, p1 = self.norm.span(start, end)
         o0, o1 = self.plain.span(p0, p1)
         self.findings.append(Finding(key, value, raw, unit, decimals, o0, o1,
@@ -529,8 +539,8 @@ class _Reader:
                 continue
             left, right = _clause_bounds(text, match.start(), match.end())
             sentence = text[max(text.rfind(c, 0, match.start()) for c in "。\n") + 1:right]
-            if CELL in text[left:right] or "增加值" not in sentence or _NOT_VALUE_ADDED.search(
-                    sentence):
+            if CELL in text[left:right] or not _VALUE_ADDED.search(sentence) or \
+                    _NOT_VALUE_ADDED.search(sentence):
                 continue
             self._prose_at(match.lastgroup or "", match.start(), match.end())
         for match in _SECTORS_RESPECTIVELY.finditer(text):
@@ -644,6 +654,10 @@ class _Reader:
                 column, reason = self._column(cells, header, label)
             else:
                 column, reason = self._first_value(cells, label), ""
+                years = sorted({y for y in re.findall(r"(?:19|20)\d{2}", head_text)
+                                if int(y) != self.year})
+                if years:
+                    reason = f"table columns not identified (the header names the year {years[0]})"
             if column is None:
                 continue
             k, number, cell_unit = column
@@ -702,10 +716,28 @@ class _Reader:
         return None, ""
 
     def run(self) -> list[Finding]:
-        """All figures found, prose first then tables."""
+        """All figures found, prose first then tables; see :func:`_part_year_text`."""
         self.prose()
         self.tables()
+        reason = _part_year_text(self.findings)
+        if reason:
+            self.findings = [f if f.reason or _ANNUAL.search(f.note) else replace(f, reason=reason)
+                             for f in self.findings]
         return self.findings
+
+
+def _part_year_text(findings: list[Finding]) -> str:
+    """Why a whole text reports part of a year, or ``""``.
+
+    A quarterly or monthly report states its GDP as ``一季度，全县实现地区生产总值…`` and then
+    its other figures without repeating the period (``其中，第一产业增加值…``). When every GDP
+    figure of a text is marked as part of the year and none is not, every figure of the text is
+    taken as part of the year, except those whose clause says ``全年``, ``年末`` or ``年底``.
+    """
+    gdp = [f for f in findings if f.key == "gdp"]
+    if gdp and all(f.reason.startswith(PART_YEAR) for f in gdp):
+        return f"{gdp[0].reason}; the text reports part of the year (no annual GDP)"
+    return ""
 
 
 # --- decisions ------------------------------------------------------------------------------
@@ -720,7 +752,8 @@ def decide(findings: Iterable[Finding]) -> tuple[list[Finding], list[Finding]]:
 
     A clean finding is written when every clean finding of its indicator agrees with it (the
     most precise one is written; a figure printed twice, e.g. in prose and in a table, agrees
-    with itself). Disagreeing clean findings all go to review; findings with a reason always do.
+    with itself). Disagreeing clean findings all go to review; findings with a reason always do,
+    and so does the written figure of an indicator that is not canonical (with that reason).
     """
     written: list[Finding] = []
     review: list[Finding] = []
@@ -737,7 +770,11 @@ def decide(findings: Iterable[Finding]) -> tuple[list[Finding], list[Finding]]:
                 unique.append(f)
         if all(_agree(a, b) for a in unique for b in unique):
             best = max(unique, key=lambda f: (-f.resolution, -f.start))
-            written.append(best)
+            if TARGET[key].canonical:
+                written.append(best)
+            else:
+                review.append(replace(best, reason=f"{NOT_CANONICAL} ({TARGET[key].wording}; "
+                                                   "see indicators.py)"))
         else:
             shown = "; ".join(f"{f.raw} {f.unit}" for f in unique)
             review += [replace(f, reason=f"conflicting values for {TARGET[key].wording} ({shown}); "
