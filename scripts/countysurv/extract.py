@@ -238,6 +238,8 @@ class _TextParser(HTMLParser):
             self._newline()
 
     def handle_data(self, data: str) -> None:
+        if data.isspace() and (not self.chars or self.chars[-1] in "\n |"):
+            return  # layout whitespace between tags
         self._emit(data, self._offset(), True)
 
     def handle_entityref(self, name: str) -> None:
