@@ -38,6 +38,6 @@ rule extract_bulletin_text:
     params:
         name=get_text_county_name,
     shell:
-        "{PYTHON:q} {input.script:q} --code {wildcards.county} --name {params.name:q}"
+        "{PYTHON:q} {input.script:q} --code {wildcards.county} --name={params.name:q}"
         " --texts {input.texts:q} --records {output.records:q} --review {output.review:q}"
         " --log {log:q}"
