@@ -9,8 +9,9 @@ module turns one such file into
   characters (0-based, end exclusive) in the file's decoded text from the indicator's wording to
   the end of its unit, and ``note`` the clause the value came from;
 * **review candidates**: the same columns plus ``reason``, for every figure tied to an indicator
-  that is not written (a growth-free but other-year figure, a quarterly figure, a unit not
-  accepted, two different values for one indicator, an indicator outside the canonical list).
+  that is not written (a figure of another year or of part of the year, a per-capita figure
+  where a total is wanted, a missing or unaccepted unit, two different values for one
+  indicator, an indicator outside the canonical list).
 
 Precision comes first. A value is written only when (1) an indicator's wording is followed,
 through nothing but filler words (完成, 实现, 达到, 为, a footnote mark, ``（GDP）``), by a number
@@ -90,8 +91,9 @@ _FOOTNOTE_CHARS = set("⁰¹²³⁴⁵⁶⁷⁸⁹") | {chr(c) for c in range(0x
     chr(c) for c in range(0x2776, 0x2794)} | {"*", "※", "△", "▲", "#"}
 FOOTNOTE = "※"
 CELL = "|"
-#: A pinyin gloss in parentheses right after a Chinese character: ``產(chǎn)``, ``业(yè)``.
-_PINYIN_GLOSS = re.compile(r"(?<=[\u4e00-\u9fff])[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ]{1,6}[)）]")
+#: Pinyin glosses in parentheses right after a Chinese character: ``產(chǎn)``, ``省(sheng)(sheng)``.
+_PINYIN_GLOSS = re.compile(
+    r"(?<=[\u4e00-\u9fff])(?:[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ]{1,6}[)）])+")
 
 
 @dataclass
@@ -107,6 +109,7 @@ class Layer:
 
 
 def _fold_char(ch: str) -> str:
+    """One plain character as matched: footnote mark, NFKC form, Simplified variant."""
     if ch in _FOOTNOTE_CHARS:
         return FOOTNOTE
     if ch in "，、":  # kept (NFKC would make "，" a plain comma, i.e. a thousands separator)
@@ -788,7 +791,8 @@ def decide(findings: Iterable[Finding]) -> tuple[list[Finding], list[Finding]]:
 
 # --- entry points ---------------------------------------------------------------------------
 
-def extract_text(original: str, year: int, html_input: bool = False) -> tuple[list[Finding], list[Finding]]:
+def extract_text(original: str, year: int, html_input: bool = False
+                 ) -> tuple[list[Finding], list[Finding]]:
     """Find the figures of one bulletin's decoded text; return ``(written, review)``.
 
     ``year`` is the bulletin's year (figures marked as another year's go to review);
@@ -800,7 +804,8 @@ def extract_text(original: str, year: int, html_input: bool = False) -> tuple[li
     return decide(findings)
 
 
-def _row(f: Finding, county_code: str, county_name: str, year: int, source: str) -> dict[str, object]:
+def _row(f: Finding, county_code: str, county_name: str, year: int, source: str
+         ) -> dict[str, object]:
     return {"county_code": county_code, "county_name": county_name, "year": year,
             "indicator": TARGET[f.key].wording, "value": f.raw, "unit": f.unit,
             "source": f"{source}:{f.start}-{f.end}", "note": f.note}

@@ -117,8 +117,10 @@ def test_traditional_characters_and_full_width_digits():
                       "gdp_per_capita": ("8024", "元")}
 
 
-def test_pinyin_glosses_of_mirror_sites_are_ignored():
-    values, _ = run("全年地區(qū)生產(chǎn)總值(GDP)完成529757萬元。")
+@pytest.mark.parametrize("text", ["全年地區(qū)生產(chǎn)總值(GDP)完成529757萬元。",
+                                  "全年地(di)區(qu)(qu)生產總值完成529757萬(wan)元。"])
+def test_pinyin_glosses_of_mirror_sites_are_ignored(text):
+    values, _ = run(text)
     assert values == {"gdp": ("529757", "万元")}
 
 
