@@ -296,7 +296,7 @@ class Target:
 _AGRI = "农、?林、?牧、?渔、?"
 TARGETS: tuple[Target, ...] = (
     Target("gdp_per_capita", "人均地区生产总值", r"人均(?:地区)?生产总值|人均GDP", "per_capita"),
-    Target("gdp", "地区生产总值", r"地区生产总值|(?<![国内均])生产总值|(?<![A-Za-z均])GDP(?![A-Za-z])", "money"),
+    Target("gdp", "地区生产总值", r"地区生产总值|(?<![国内均业济])生产总值|(?<![A-Za-z均])GDP(?![A-Za-z])", "money"),
     Target("va_primary", "第一产业增加值", r"第一产业(?:完成|实现)?增加值", "money",
            bare=r"第一产业"),
     Target("va_secondary", "第二产业增加值", r"第二产业(?:完成|实现)?增加值", "money",
@@ -410,10 +410,14 @@ _NOT_VALUE_ADDED = re.compile(r"投资|贷款|用电|从业|就业|税|利润|�
 _RATE_HEADER = re.compile(r"增长|增速|增幅|%|比重|占|构成|结构|率|百分点|比上年|±|增减")
 _CONSTANT_HEADER = re.compile(r"不变价|可比价")
 _UNIT_WORD = r"亿元|万元|元/人|元|万人|人|万千瓦|千瓦|万瓦"
-_UNIT_LINE = re.compile(rf"单位:?({_UNIT_WORD})")
+_UNIT_LINE = re.compile(rf"单位:?({_UNIT_WORD}|%)")
 _UNIT_IN_PARENS = re.compile(rf"\(({_UNIT_WORD})\)")
 _LABEL_PREFIX = re.compile(r"^(?:其中|#|全县|全年|年末|[一二三四五六七八九十]+、|\d{1,2}[.、])+:?")
 _CLAUSE_END = "。;!?\n"
+#: A wording ending in a place below the county: the figure is that place's.
+_PART_OF_AREA = re.compile(r"(?<!全)(?:乡|镇|街道|园区|开发区|经济区|示范区|新区)$")
+#: Aggregates whose sector breakdown bulletins also print (not the county's GDP).
+_OTHER_AGGREGATE = re.compile(r"非公有制经济|非公经济|民营经济")
 
 
 def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -596,9 +600,27 @@ class _Reader:
         if not reason and TARGET[key].kind != "per_capita" and re.search(r"人均|户均|平均|每",
                                                                          segment):
             reason = "a per-capita figure where a total is wanted"
-        if not reason and re.search(r"(?<!全)(?:乡|镇|街道|园区|开发区)$", prefix):
+        if not reason and (_PART_OF_AREA.search(prefix) or "分区域" in prefix):
             reason = "a figure of a part of the county"
+        if not reason and key in _SECTOR_KEYS:
+            reason = self._other_aggregate(left, prefix)
         self.add(key, number, unit, kw_start, end, reason)
+
+    def _other_aggregate(self, clause_start: int, prefix: str) -> str:
+        """Why sectors in this sentence break down another aggregate than GDP, or ``""``.
+
+        ``非公有制经济增加值357.64亿元……。其中，第一产业增加值37.33亿元`` gives the
+        non-public economy's sectors, not the county's: the sentence (or the one before, when
+        this one opens with 其中) names such an aggregate.
+        """
+        text = self.text
+        start = max(text.rfind(c, 0, clause_start) for c in "。\n") + 1
+        context = text[start:clause_start] + prefix
+        if context.startswith("其中"):
+            before = max(text.rfind(c, 0, start - 1) for c in "。\n") + 1
+            context = text[before:start] + context
+        match = _OTHER_AGGREGATE.search(context)
+        return f"a part of another aggregate ({match.group(0)})" if match else ""
 
     def _respectively(self, kw_start: int, kw_end: int) -> None:
         """Three sector figures listed in order after ``…分别为``, separated by ``、``, ``,`` or 和."""
@@ -623,18 +645,21 @@ class _Reader:
     def tables(self) -> None:
         """Read every block of consecutive lines with cells as one table."""
         block: list[tuple[int, str]] = []
-        pos = 0
+        pos = previous_end = 0
         for line in self.text.split("\n") + [""]:
             if CELL in line.strip(CELL):
                 block.append((pos, line))
             elif block:
-                self._table(block)
+                self._table(block, max(previous_end, block[0][0] - 200))
+                if len(block) > 1:  # a table (one line with wide spaces is a title)
+                    previous_end = pos
                 block = []
             pos += len(line) + 1
 
-    def _table(self, rows: list[tuple[int, str]]) -> None:
+    def _table(self, rows: list[tuple[int, str]], context_start: int) -> None:
+        """Read one table; ``[context_start, first row)`` holds its title and unit line."""
         start = rows[0][0]
-        before = self.text[max(0, start - 200):start]
+        before = self.text[context_start:start]
         head_rows = [[c for _, c in _cells(line)] for _, line in rows]
         head_rows = [r for r in head_rows if not any(_value_cell(c) and not _is_year(c)
                                                      for c in r[1:])]

@@ -171,6 +171,7 @@ def test_written_wordings_are_canonical():
     "全社会用电量2.8亿千瓦时，农村用电量3,560万千瓦时。",
     "年末户籍人口城镇化率38.2%。",
     "全年农业总产值25.36亿元。",
+    "全年农业生产总值25.36亿元，民营经济生产总值12.1亿元。",
 ])
 def test_never_a_level(text):
     values, _ = run(text)
@@ -199,6 +200,31 @@ def test_figures_that_go_to_review(text, key, reason):
     values, reasons = run(text)
     assert key not in values
     assert reasons[key] == [reason]
+
+
+def test_sectors_of_the_non_public_economy_are_not_the_countys():
+    values, reasons = run("地区生产总值601.44亿元。其中，第一产业增加值93.30亿元；第二产业增加值"
+                          "293.39亿元。非公有制经济增加值357.64亿元，占GDP的比重为59.5%。其中，"
+                          "第一产业增加值37.33亿元；第二产业增加值186.13亿元。")
+    assert values == {"gdp": ("601.44", "亿元"), "va_primary": ("93.30", "亿元"),
+                      "va_secondary": ("293.39", "亿元")}
+    assert reasons == {key: ["a part of another aggregate (非公有制经济)"]
+                       for key in ("va_primary", "va_secondary")}
+
+
+def test_gdp_of_sub_regions_is_not_the_areas():
+    values, reasons = run("全省地区生产总值48598.8亿元。分区域看，成都平原经济区地区生产总值"
+                          "29523.3亿元，川南经济区地区生产总值7883.7亿元。")
+    assert values == {"gdp": ("48598.8", "亿元")}
+    assert reasons == {"gdp": 2 * ["a figure of a part of the county"]}
+
+
+def test_a_unit_line_belongs_to_its_own_table():
+    text = ("单位：亿元\n指标 | 绝对数\n地区生产总值 | 24.44\n工业 | 6.1\n\n单位：%\n"
+            "指标 | 比重\n第一产业增加值 | 25.7\n\n表3 人口\n指标 | 年末数\n年末户籍人口 | 32.5\n")
+    values, reasons = run(text)
+    assert values == {"gdp": ("24.44", "亿元")}
+    assert reasons == {"population": ["no unit stated for the figure"]}
 
 
 def test_comparison_with_another_year_is_not_another_years_figure():
