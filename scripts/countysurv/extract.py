@@ -388,7 +388,7 @@ _BARE = re.compile("|".join(f"(?P<{t.key}>{t.bare})" for t in TARGETS if t.bare)
 #: What may stand between an indicator's wording and its number in prose.
 _FILLER = re.compile(
     r"(?::|\((?:GDP|gdp)\)|※|\[\d{1,2}\]|〔\d{1,2}〕|\(注\d{0,2}\)|全年|年末|总量|总额|合计|共计|"
-    r"共有|共|完成|实现|达到|达|为|是|约|初步核算|预计|突破|\(现价\)|\(按现价计算\)|按现价计算|"
+    r"共有|共|完成|实现|达到|达|为|是|约|初步核算|预计|\(现价\)|\(按现价计算\)|按现价计算|"
     r"已|累计)*")
 #: "第一、二、三产业增加值分别为 a、b、c" and "三次产业增加值分别为 ...": three figures in order.
 _SECTORS_RESPECTIVELY = re.compile(
@@ -686,6 +686,8 @@ class _Reader:
                 column, reason = self._first_value(cells, label), ""
                 years = sorted({y for y in re.findall(r"(?:19|20)\d{2}", head_text)
                                 if int(y) != self.year})
+                if re.search(r"(?<!比)(?:上年|去年)", head_text):
+                    years.insert(0, "上年")
                 if years:
                     reason = f"table columns not identified (the header names the year {years[0]})"
             if column is None:

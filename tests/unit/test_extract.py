@@ -108,6 +108,14 @@ def test_table_with_only_another_years_column_goes_to_review():
     assert reasons["gdp"] == ["a figure of another year (2014)"]
 
 
+@pytest.mark.parametrize("header", ["指标 | 现价(亿元) | 增速\n | 2014年 | 2015年",
+                                    "指标 | 上年 | 本年\n | 绝对数"])
+def test_table_whose_columns_cannot_be_aligned_with_other_years_goes_to_review(header):
+    values, reasons = run(f"表1 地区生产总值\n{header}\n第一产业 | 5.1 | 6.29 | 5.2\n", 2015)
+    assert values == {}
+    assert reasons["va_primary"][0].startswith("table columns not identified")
+
+
 def test_traditional_characters_and_full_width_digits():
     values, _ = run("全縣實現地區生產總值（ＧＤＰ）１７．０５億元，比上年增長８．６％。"
                     "其中：第一產業增加值３．３０億元。年末戶籍人口２１．２９萬人，其中鄉村人口"
@@ -172,6 +180,7 @@ def test_written_wordings_are_canonical():
     "年末户籍人口城镇化率38.2%。",
     "全年农业总产值25.36亿元。",
     "全年农业生产总值25.36亿元，民营经济生产总值12.1亿元。",
+    "全县地区生产总值突破30亿元，达到30.12亿元。",
 ])
 def test_never_a_level(text):
     values, _ = run(text)
