@@ -647,7 +647,7 @@ class _Reader:
         block: list[tuple[int, str]] = []
         pos = previous_end = 0
         for line in self.text.split("\n") + [""]:
-            if CELL in line.strip(CELL):
+            if CELL in line and line.strip(CELL):
                 block.append((pos, line))
             elif block:
                 self._table(block, max(previous_end, block[0][0] - 200))
