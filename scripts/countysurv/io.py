@@ -194,8 +194,7 @@ def read_parquet(path: str | Path, model: Any = None, logger: logging.Logger | N
     return validate(df, model, path, logger) if model is not None else df
 
 
-# --------------------------------------------------------------------------- loaders of model,
-# bootstrap, paper and truth files
+# ----------------------------------------------- loaders of model, bootstrap, paper and truth files
 
 
 def load_model_result(path: str | Path) -> dict[str, Any]:

@@ -9,9 +9,9 @@ Prob > F/Chi2, R2 and Obs. This module reproduces that layout from plain result 
 * :func:`render_markdown`, :func:`render_latex` and :func:`render_html` render that DataFrame in the
   paper's layout with two decimals.
 
-The functions read no files: the loaders of the model and bootstrap files are in
-:mod:`countysurv.io`, and the cell-by-cell comparison of this table with the paper's is
-:mod:`countysurv.paper`. Row names, labels and sections come from :mod:`countysurv.terms`.
+Apart from :func:`read_table1_csv` (this module's own CSV), the functions read no files: the
+loaders of the model and bootstrap files are in :mod:`countysurv.io`, and the cell-by-cell
+comparison of this table with the paper's is :mod:`countysurv.paper`. Row names, labels and sections come from :mod:`countysurv.terms`.
 
 CSV shape of ``table1.csv`` (one row per table row, in display order)
 ----------------------------------------------------------------------
