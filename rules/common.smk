@@ -220,6 +220,25 @@ def get_report_targets():
     ]
 
 
+def figure_report(stem, caption, subcategory, figure):
+    """A figure's two outputs, png and svg, each marked for the report (rules/report.smk).
+
+    stem is the path without its extension (wildcards allowed), caption an .rst file relative to
+    rules/, figure the report's "figure" label; the "format" label is PNG or SVG. Unpack it into
+    a rule's output with **, so the rule keeps its named outputs png and svg.
+    """
+    return {
+        ext: report(
+            f"{stem}.{ext}",
+            caption=caption,
+            category="Figures",
+            subcategory=subcategory,
+            labels={"figure": figure, "format": ext.upper()},
+        )
+        for ext in ("png", "svg")
+    }
+
+
 # --- models beyond the paper (rules/extended.smk) ------------------------------------------------
 
 

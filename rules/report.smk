@@ -10,21 +10,13 @@ report: "report/workflow.rst"
 rule plot_km:
     input:
         survival=rules.build_survival.output.parquet,
-        code=package_modules("figures", "indicators", "models", "schemas"),
+        code=package_modules("figures", "indicators", "schemas"),
     output:
-        png=report(
-            "results/figures/km_{group}.png",
+        **figure_report(
+            "results/figures/km_{group}",
             caption="report/km.rst",
-            category="Figures",
             subcategory="Kaplan–Meier curves",
-            labels={"figure": "KM by {group}", "format": "PNG"},
-        ),
-        svg=report(
-            "results/figures/km_{group}.svg",
-            caption="report/km.rst",
-            category="Figures",
-            subcategory="Kaplan–Meier curves",
-            labels={"figure": "KM by {group}", "format": "SVG"},
+            figure="KM by {group}",
         ),
     log:
         "results/logs/plot_km/{group}.log",
@@ -42,21 +34,13 @@ rule plot_forest:
         cox=rules.fit_cox.output.json,
         boot=get_bootstrap_summary,
         paper_table=config["data"]["paper_table"],
-        code=package_modules("figures", "models", "tables"),
+        code=package_modules("figures"),
     output:
-        png=report(
-            "results/figures/forest_cox.png",
+        **figure_report(
+            "results/figures/forest_cox",
             caption="report/forest.rst",
-            category="Figures",
             subcategory="Cox model",
-            labels={"figure": "hazard ratios", "format": "PNG"},
-        ),
-        svg=report(
-            "results/figures/forest_cox.svg",
-            caption="report/forest.rst",
-            category="Figures",
-            subcategory="Cox model",
-            labels={"figure": "hazard ratios", "format": "SVG"},
+            figure="hazard ratios",
         ),
     log:
         "results/logs/plot_forest/plot_forest.log",
@@ -71,21 +55,13 @@ rule plot_schoenfeld:
     input:
         survival=rules.build_survival.output.parquet,
         cox=rules.fit_cox.output.json,
-        code=package_modules("figures", "models", "schemas", "indicators", "tables"),
+        code=package_modules("figures", "models", "schemas", "indicators"),
     output:
-        png=report(
-            "results/figures/schoenfeld.png",
+        **figure_report(
+            "results/figures/schoenfeld",
             caption="report/schoenfeld.rst",
-            category="Figures",
             subcategory="Cox model",
-            labels={"figure": "Schoenfeld residuals", "format": "PNG"},
-        ),
-        svg=report(
-            "results/figures/schoenfeld.svg",
-            caption="report/schoenfeld.rst",
-            category="Figures",
-            subcategory="Cox model",
-            labels={"figure": "Schoenfeld residuals", "format": "SVG"},
+            figure="Schoenfeld residuals",
         ),
     log:
         "results/logs/plot_schoenfeld/plot_schoenfeld.log",
@@ -99,21 +75,13 @@ rule plot_schoenfeld:
 rule plot_index_distributions:
     input:
         survival=rules.build_survival.output.parquet,
-        code=package_modules("figures", "schemas", "indicators", "models"),
+        code=package_modules("figures", "schemas", "indicators"),
     output:
-        png=report(
-            "results/figures/index_distributions.png",
+        **figure_report(
+            "results/figures/index_distributions",
             caption="report/indices.rst",
-            category="Figures",
             subcategory="Data",
-            labels={"figure": "index distributions", "format": "PNG"},
-        ),
-        svg=report(
-            "results/figures/index_distributions.svg",
-            caption="report/indices.rst",
-            category="Figures",
-            subcategory="Data",
-            labels={"figure": "index distributions", "format": "SVG"},
+            figure="index distributions",
         ),
     log:
         "results/logs/plot_index_distributions/plot_index_distributions.log",
@@ -127,21 +95,13 @@ rule plot_index_distributions:
 rule plot_panel_coverage:
     input:
         panel=rules.build_panel.output.panel,
-        code=package_modules("figures", "indicators", "models"),
+        code=package_modules("figures", "indicators"),
     output:
-        png=report(
-            "results/figures/panel_coverage.png",
+        **figure_report(
+            "results/figures/panel_coverage",
             caption="report/coverage.rst",
-            category="Figures",
             subcategory="Data",
-            labels={"figure": "panel coverage", "format": "PNG"},
-        ),
-        svg=report(
-            "results/figures/panel_coverage.svg",
-            caption="report/coverage.rst",
-            category="Figures",
-            subcategory="Data",
-            labels={"figure": "panel coverage", "format": "SVG"},
+            figure="panel coverage",
         ),
     log:
         "results/logs/plot_panel_coverage/plot_panel_coverage.log",

@@ -31,6 +31,7 @@ import pandas as pd
 from scipy import stats
 
 from .errors import InputDataError
+from .terms import CONST
 
 #: Star thresholds as stated under the paper's table: the p-range each star string stands for.
 STAR_P_RANGES: dict[str, tuple[float, float]] = {
@@ -337,7 +338,7 @@ def _index_fit(fit: pd.DataFrame) -> dict[tuple[str, str], str]:
             for r in fit.fillna("").to_dict("records")}
 
 
-def audit_table(coefs: pd.DataFrame, fit: pd.DataFrame, const: str = "const") -> list[Finding]:
+def audit_table(coefs: pd.DataFrame, fit: pd.DataFrame, const: str = CONST) -> list[Finding]:
     """Run every check on a printed Table 1.
 
     Parameters

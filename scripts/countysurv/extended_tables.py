@@ -1,6 +1,6 @@
 """The extended table: the paper's two models beside the censoring-aware and time-varying ones.
 
-Table 1 stays as the paper printed it (:mod:`countysurv.tables`); this table adds three columns
+Table 1 stays as the paper printed it (:mod:`countysurv.tables`); this table adds three column
 groups: the Cox model with province-clustered SEs, a Weibull AFT model and a Cox model with
 time-varying (lagged yearly) covariates. :func:`build_extended_table` makes one tidy,
 full-precision DataFrame (``results/tables/table_extended.csv``); the renderers print it with two
@@ -22,8 +22,8 @@ from typing import Any, Mapping
 import pandas as pd
 
 from .errors import InputDataError
-from .tables import (TERM_LABELS, TERM_SECTIONS, TERMS, latex_escape, sectioned_rows,
-                     significance_stars)
+from .tables import format_number, latex_escape, sectioned_rows, significance_stars
+from .terms import CONST, TABLE_LABELS, TABLE_SECTIONS, TABLE_TERMS
 
 #: Models in column order: (key, header, ratio label).
 MODELS: tuple[tuple[str, str, str], ...] = (
@@ -58,16 +58,6 @@ def _num(x: Any) -> float:
     return v
 
 
-def _fmt(x: Any, decimals: int = 2) -> str:
-    v = _num(x)
-    if not math.isfinite(v):
-        return ""
-    text = f"{v:.{decimals}f}"
-    if text.startswith("-") and float(text) == 0.0:
-        text = text[1:]
-    return text
-
-
 def _fit_value(model: str, res: Mapping[str, Any], key: str) -> float:
     if key == "prob_f_chi2":
         if model == "ols":
@@ -99,9 +89,9 @@ def build_extended_table(results: Mapping[str, Mapping[str, Any]]) -> pd.DataFra
         if lacking:
             raise InputDataError(f"extended table: {m} result lacks {lacking}")
     rows: list[dict[str, Any]] = []
-    for term in TERMS:
-        row: dict[str, Any] = {"section": TERM_SECTIONS[term], "term": term,
-                               "label": TERM_LABELS[term]}
+    for term in TABLE_TERMS:
+        row: dict[str, Any] = {"section": TABLE_SECTIONS[term], "term": term,
+                               "label": TABLE_LABELS[term]}
         for m, _, ratio in MODELS:
             res = results[m]
             coef = _num(res["coef"].get(term))
@@ -110,7 +100,7 @@ def build_extended_table(results: Mapping[str, Mapping[str, Any]]) -> pd.DataFra
             row[f"{m}_se"] = _num(res["se"].get(term))
             row[f"{m}_p"] = p
             row[f"{m}_stars"] = significance_stars(p) if math.isfinite(p) else ""
-            row[f"{m}_ratio"] = (math.exp(coef) if ratio and term != "const"
+            row[f"{m}_ratio"] = (math.exp(coef) if ratio and term != CONST
                                  and math.isfinite(coef) else math.nan)
         rows.append(row)
     for key, label, _ in FIT_ROWS:
@@ -143,7 +133,7 @@ def _notes(results: Mapping[str, Mapping[str, Any]]) -> list[str]:
         f"small-sample factor, as R coxph(cluster=)); Prob > Chi2 is the robust Wald test.",
         "Weibull AFT: log T = const + x'b + sigma W, censoring in the likelihood; Coef. on the "
         "log-time scale (negative = faster exit), TR = exp(Coef.) is the time ratio; implied "
-        f"log hazard ratio = -Coef. x shape (shape {_fmt(aft.get('shape'))}).",
+        f"log hazard ratio = -Coef. x shape (shape {format_number(aft.get('shape'))}).",
         "Time-varying Cox: one interval per county and calendar year at risk, covariates of "
         f"bulletin year Y - {tv.get('lag_years', 1)} in year Y; Efron ties; "
         f"{int(_num(tv.get('n_intervals')) or 0)} intervals.",
@@ -158,12 +148,12 @@ def _coef_cells(row: Mapping[str, Any]) -> list[tuple[str, str]]:
     out = []
     for m, _, ratio in MODELS:
         absent = not math.isfinite(_num(row[f"{m}_coef"]))
-        out.append((_DASH if absent else _fmt(row[f"{m}_coef"]),
+        out.append((_DASH if absent else format_number(row[f"{m}_coef"]),
                     "" if absent else row[f"{m}_stars"]))
-        out.append((_DASH if absent else _fmt(row[f"{m}_se"]), ""))
+        out.append((_DASH if absent else format_number(row[f"{m}_se"]), ""))
         if ratio:
             no_ratio = absent or not math.isfinite(_num(row[f"{m}_ratio"]))
-            out.append((_DASH if no_ratio else _fmt(row[f"{m}_ratio"]), ""))
+            out.append((_DASH if no_ratio else format_number(row[f"{m}_ratio"]), ""))
     return out
 
 
@@ -172,8 +162,7 @@ def _fit_cells(row: Mapping[str, Any]) -> list[str]:
     out = []
     for m, _, ratio in MODELS:
         v = row[f"{m}_value"]
-        cells = [_fmt(v, dec) if math.isfinite(_num(v)) else ""] + [""] * (2 if ratio else 1)
-        out += cells
+        out += [format_number(v, dec)] + [""] * (2 if ratio else 1)
     return out
 
 

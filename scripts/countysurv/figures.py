@@ -10,8 +10,9 @@ and PNG with no ``Software`` metadata, and nothing depends on the clock or a ran
   ``industry``) with 95 % CIs, censoring ticks, the log-rank p and at-risk counts under the axis.
 * :func:`forest_figure` — Cox hazard ratios with the model's Wald 95 % CI and the bootstrap
   percentile CI (log scale), and optionally the paper's printed HR.
-* :func:`schoenfeld_figure` — unscaled Schoenfeld residuals against time per term, with a lowess
-  smooth and the ``cox.zph``-style PH-test p-values (per term and global).
+* :func:`schoenfeld_figure` — unscaled Schoenfeld residuals (computed by the rule's script with
+  :mod:`countysurv.models`) against time per term, with a lowess smooth and the ``cox.zph``-style
+  PH-test p-values (per term and global).
 * :func:`index_distributions_figure` — histograms of the three indices, exited vs censored.
 * :func:`coverage_figure` — which (county, indicator, year) cells of the panel hold a value.
 """
@@ -26,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .io import atomic_path
+from .terms import FIGURE_LABELS, INDICES
 
 #: Fixed style of every figure; ``svg.hashsalt`` makes SVG ids deterministic.
 STYLE: dict[str, Any] = {
@@ -41,21 +43,12 @@ STYLE: dict[str, Any] = {
 }
 PNG_DPI = 120
 
-TERM_LABELS: dict[str, str] = {
-    "upgrading_index": "Industrial upgrading index",
-    "integration_12": "Integration 1st–2nd (kW per rural person)",
-    "integration_13": "Integration 1st–3rd (yuan per rural person)",
-    "nation": "Nation (ethnic-minority area)",
-    "industry": "Industry (primary sector largest)",
-    "resource_endowment": "Resource endowment (ln GDP per capita)",
-}
 GROUP_LABELS: dict[str, dict[int, str]] = {
     "nation": {0: "not an ethnic-minority area (nation = 0)",
                1: "ethnic-minority area (nation = 1)"},
     "industry": {0: "secondary or tertiary sector largest (industry = 0)",
                  1: "primary sector largest (industry = 1)"},
 }
-INDICES = ("upgrading_index", "integration_12", "integration_13")
 _COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
 
 
@@ -152,8 +145,9 @@ def forest_figure(cox: Mapping[str, Any], boot: pd.DataFrame | None = None,
         for i, term in enumerate(terms):
             y = len(terms) - 1 - i
             hr = math.exp(cox["coef"][term])
-            lo = cox.get("hr_ci_lower", {}).get(term, math.exp(cox["coef"][term] - 1.959964 * cox["se"][term]))
-            hi = cox.get("hr_ci_upper", {}).get(term, math.exp(cox["coef"][term] + 1.959964 * cox["se"][term]))
+            half = 1.959964 * cox["se"][term]  # Wald 95% half-width, when cox.json has no HR CI
+            lo = cox.get("hr_ci_lower", {}).get(term, math.exp(cox["coef"][term] - half))
+            hi = cox.get("hr_ci_upper", {}).get(term, math.exp(cox["coef"][term] + half))
             ax.plot([_clip(lo), _clip(hi)], [y + 0.12] * 2, color=_COLORS[0], lw=2,
                     label="Wald 95% CI (model)" if i == 0 else None)
             ax.plot([_clip(hr)], [y + 0.12], "o", color=_COLORS[0], ms=5,
@@ -172,7 +166,7 @@ def forest_figure(cox: Mapping[str, Any], boot: pd.DataFrame | None = None,
         ax.axvline(1.0, color="0.5", lw=0.8, ls="--")
         ax.set_xscale("log")
         ax.set_yticks(range(len(terms)))
-        ax.set_yticklabels([TERM_LABELS.get(t, t) for t in reversed(terms)])
+        ax.set_yticklabels([FIGURE_LABELS.get(t, t) for t in reversed(terms)])
         ax.set_ylim(-0.7, len(terms) - 0.3)
         ax.set_xlabel("hazard ratio of exit (log scale; > 1 = earlier exit)")
         ax.set_title("Cox model: hazard ratios with 95% confidence intervals")
@@ -190,16 +184,19 @@ def _lowess(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return lowess(y, x, frac=2 / 3, it=3, return_sorted=True)
 
 
-def schoenfeld_figure(survival: pd.DataFrame, cox: Mapping[str, Any],
-                      terms: Sequence[str] | None = None):
-    """Schoenfeld residuals against time per term, with the PH-test p-values in the titles."""
-    mpl = _mpl()
-    from .models import schoenfeld_residuals
+def schoenfeld_figure(residuals: pd.DataFrame, ph_test: Mapping[str, Any] | None,
+                      terms: Sequence[str]):
+    """Schoenfeld residuals against time per term, with the PH-test p-values in the titles.
 
-    terms = list(terms or cox.get("terms") or cox["coef"].keys())
-    ph = cox.get("ph_test") or {}
+    ``residuals`` has a ``time`` column and one column per term, one row per event (as
+    :func:`countysurv.models.schoenfeld_residuals` returns them); ``ph_test`` is the ``ph_test``
+    entry of ``cox.json`` (per-term ``pvalue``, ``global_pvalue`` and the time ``transform`` the
+    residuals were computed with).
+    """
+    mpl = _mpl()
+    terms = list(terms)
+    ph = ph_test or {}
     transform = ph.get("transform", "km")
-    resid = schoenfeld_residuals(survival, cox["coef"], terms, transform=transform)
     ncol = 3
     nrow = math.ceil(len(terms) / ncol)
     with mpl.rc_context(STYLE):
@@ -207,8 +204,8 @@ def schoenfeld_figure(survival: pd.DataFrame, cox: Mapping[str, Any],
         axes = fig.subplots(nrow, ncol, squeeze=False)
         for k, term in enumerate(terms):
             ax = axes[k // ncol][k % ncol]
-            x = resid["time"].to_numpy(dtype=float)
-            y = resid[term].to_numpy(dtype=float)
+            x = residuals["time"].to_numpy(dtype=float)
+            y = residuals[term].to_numpy(dtype=float)
             ax.scatter(x, y, s=10, color=_COLORS[0], alpha=0.7, linewidths=0)
             if len(x) > 3 and np.ptp(x) > 0:
                 smooth = _lowess(x, y)
@@ -216,7 +213,7 @@ def schoenfeld_figure(survival: pd.DataFrame, cox: Mapping[str, Any],
             ax.axhline(0.0, color="0.5", lw=0.8, ls="--")
             p = (ph.get("pvalue") or {}).get(term)
             ptext = f"PH test p = {p:.3f}" if p is not None else "PH test p not computed"
-            ax.set_title(f"{TERM_LABELS.get(term, term)}\n{ptext}", fontsize=8.5)
+            ax.set_title(f"{FIGURE_LABELS.get(term, term)}\n{ptext}", fontsize=8.5)
             ax.set_xlabel("days since the policy decision (event times)", fontsize=8)
             ax.set_ylabel("Schoenfeld residual", fontsize=8)
         for k in range(len(terms), nrow * ncol):
@@ -248,7 +245,7 @@ def index_distributions_figure(survival: pd.DataFrame, indices: Sequence[str] = 
             ax.hist(groups, bins=edges, stacked=True, color=[_COLORS[0], "0.7"],
                     label=[f"exited (n = {len(groups[0])})", f"censored (n = {len(groups[1])})"])
             if len(values):
-                ax.set_title(f"{TERM_LABELS.get(col, col)}\nmedian {np.median(values):.3g}, "
+                ax.set_title(f"{FIGURE_LABELS.get(col, col)}\nmedian {np.median(values):.3g}, "
                              f"range {values.min():.3g}–{values.max():.3g}", fontsize=8.5)
             ax.set_xlabel(col)
             ax.set_ylabel("counties")

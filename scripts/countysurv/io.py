@@ -311,3 +311,69 @@ def read_parquet(path: str | Path, model: Any = None, logger: logging.Logger | N
     except (OSError, ValueError) as err:
         raise InputDataError(f"{path}: cannot read parquet ({err})") from None
     return validate(df, model, path, logger) if model is not None else df
+
+
+# ----------------------------------------------- loaders of model, bootstrap, paper and truth files
+
+
+def load_model_result(path: str | Path) -> dict[str, Any]:
+    """Read a model result, e.g. ``results/models/ols.json`` or ``cox.json``."""
+    result = read_json(path)
+    if not isinstance(result, dict):
+        raise InputDataError(f"{path}: expected a JSON object with model results")
+    return result
+
+
+def load_bootstrap_summary(path: str | Path) -> pd.DataFrame:
+    """Read ``results/bootstrap/summary.csv`` (floats exactly as written)."""
+    import pandas as pd
+
+    try:
+        return pd.read_csv(path, dtype={"model": str, "term": str}, float_precision="round_trip")
+    except (OSError, ValueError) as err:
+        raise InputDataError(f"{path}: cannot read bootstrap summary ({err})") from None
+
+
+def load_paper_table1(path: str | Path) -> pd.DataFrame:
+    """Read ``data/paper/paper_table1.csv``; empty stars become ``""``, empty numbers NaN."""
+    import pandas as pd
+
+    try:
+        df = pd.read_csv(path, dtype={"model": str, "term": str, "stars": str},
+                         keep_default_na=False,
+                         na_values={"coef": [""], "std_err": [""], "hazard_ratio": [""]},
+                         float_precision="round_trip")
+    except (OSError, ValueError) as err:
+        raise InputDataError(f"{path}: cannot read the paper's Table 1 ({err})") from None
+    for col in ("coef", "std_err", "hazard_ratio"):
+        df[col] = df[col].astype("float64")
+    return df
+
+
+def load_paper_fit(path: str | Path) -> pd.DataFrame:
+    """Read ``data/paper/paper_table1_fit.csv`` (model, statistic, value)."""
+    import pandas as pd
+
+    try:
+        return pd.read_csv(path, dtype={"model": str, "statistic": str, "value": "float64"},
+                           float_precision="round_trip")
+    except (OSError, ValueError) as err:
+        raise InputDataError(f"{path}: cannot read the paper's fit statistics ({err})") from None
+
+
+def load_truth(path: str | Path) -> dict[str, float]:
+    """Read the true Cox coefficients of a simulated study from ``data/truth.json``.
+
+    The generator (:mod:`countysurv.simulate`) writes them under ``exit_model.coefficients``;
+    a top-level ``coefficients`` map is accepted too, for hand-written truth files.
+    """
+    data = read_json(path)
+    coefs = None
+    if isinstance(data, dict):
+        coefs = data.get("coefficients")
+        if coefs is None and isinstance(data.get("exit_model"), dict):
+            coefs = data["exit_model"].get("coefficients")
+    if not isinstance(coefs, dict):
+        raise InputDataError(f"{path}: expected a JSON object with an 'exit_model.coefficients' "
+                             f"(or 'coefficients') map of term -> true Cox coefficient")
+    return {str(k): float(v) for k, v in coefs.items()}

@@ -1,6 +1,11 @@
-"""Each report figure writes a non-empty PNG and SVG, byte-identical when drawn again."""
+"""Each report figure writes a non-empty PNG and SVG, byte-identical when drawn again; figures draw
+what they are given and compute no model quantity."""
 
 from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -10,6 +15,7 @@ from countysurv import figures, models
 from countysurv.terms import MODEL_TERMS
 
 TERMS = list(MODEL_TERMS)
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +53,8 @@ CASES = {
     "km_industry": lambda s: figures.km_figure(s[0], "industry"),
     "forest": lambda s: figures.forest_figure(s[1], s[2], {"nation": 2.73}),
     "forest_no_boot": lambda s: figures.forest_figure(s[1]),
-    "schoenfeld": lambda s: figures.schoenfeld_figure(s[0], s[1]),
+    "schoenfeld": lambda s: figures.schoenfeld_figure(
+        models.schoenfeld_residuals(s[0], s[1]["coef"], TERMS), s[1]["ph_test"], TERMS),
     "indices": lambda s: figures.index_distributions_figure(s[0]),
     "coverage": lambda s: figures.coverage_figure(
         s[3], ["gdp", "va_primary", "rural_population", "gdp_per_capita", "absent"], 2015),
@@ -73,3 +80,32 @@ def test_km_with_a_single_group_still_draws(study, tmp_path):
     one = study[0].assign(nation=0)
     figures.save_figure(figures.km_figure(one, "nation"), tmp_path / "k.png", tmp_path / "k.svg")
     assert (tmp_path / "k.png").stat().st_size > 0 and (tmp_path / "k.svg").stat().st_size > 0
+
+
+def _countysurv_imports(path: Path) -> set[str]:
+    """Modules of countysurv that ``path`` imports anywhere (lazy imports included)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level == 1:
+                found |= {node.module} if node.module else {a.name for a in node.names}
+            elif node.module == "countysurv":
+                found |= {a.name for a in node.names}
+    return found
+
+
+def test_figures_module_does_not_import_models():
+    assert "models" not in _countysurv_imports(Path(figures.__file__))
+
+
+def test_figure_rules_list_models_as_code_only_when_their_script_imports_it():
+    text = (REPO / "rules" / "report.smk").read_text(encoding="utf-8")
+    blocks = re.split(r"^(?=rule \w+:)", text, flags=re.M)[1:]
+    plots = {re.match(r"rule (\w+):", b).group(1): b for b in blocks if b.startswith("rule plot_")}
+    assert len(plots) == 5
+    for rule, block in plots.items():
+        declared = re.search(r"package_modules\(([^)]*)\)", block).group(1)
+        script = REPO / "scripts" / f"{rule}.py"
+        assert ('"models"' in declared) == ("models" in _countysurv_imports(script)), rule
+    assert '"models"' not in re.search(r"package_modules\(([^)]*)\)",
+                                       plots["plot_panel_coverage"]).group(1)

@@ -1,4 +1,4 @@
-"""Tests of countysurv.tables: Table 1 in the paper's layout and the comparison with the paper."""
+"""Tests of countysurv.tables: Table 1 built from model results and rendered in the paper's layout."""
 
 from __future__ import annotations
 
@@ -9,71 +9,28 @@ import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from countysurv import tables
 from countysurv.errors import InputDataError
-
-REPO = Path(__file__).resolve().parents[2]
-PAPER_DIR = REPO / "data" / "paper"
-
-#: p-values that reproduce each printed star level.
-_P_FOR_STARS = {"***": 0.001, "**": 0.03, "*": 0.07, "": 0.4}
-#: Offset added to every printed number so the 2-decimal rounding is actually exercised.
-_OFFSET = 0.003
+from countysurv.io import load_paper_table1
+from countysurv.terms import TABLE_LABELS, TABLE_TERMS
+from table1_cases import PAPER_DIR, bootstrap_summary, results_like_paper
 
 
 # --------------------------------------------------------------------------- fixtures
 
 
 @pytest.fixture
-def paper_coefs() -> pd.DataFrame:
-    return tables.load_paper_table1(PAPER_DIR / "paper_table1.csv")
-
-
-@pytest.fixture
-def paper_fit() -> pd.DataFrame:
-    return tables.load_paper_fit(PAPER_DIR / "paper_table1_fit.csv")
-
-
-def _results_like_paper(paper_coefs: pd.DataFrame) -> tuple[dict, dict]:
-    """OLS and Cox result dicts whose 2-decimal rendering is the paper's Table 1."""
-    ols = {"coef": {}, "se": {}, "p": {}, "r2": 0.2012, "f_stat": 2.61, "f_pvalue": 0.0189,
-           "n_obs": 76, "vif": {}, "breusch_pagan": {"stat": 3.1, "pvalue": 0.79},
-           "white": {"stat": 20.0, "pvalue": 0.6}, "cov_type": "nonrobust"}
-    cox = {"coef": {}, "se": {}, "p": {}, "hazard_ratio": {}, "lr_stat": 17.2,
-           "lr_pvalue": 0.0086, "n_obs": 76, "n_events": 41, "concordance": 0.712,
-           "ties": "efron",
-           "ph_test": {"global_pvalue": 0.6691, "pvalue": {}, "transform": "km",
-                       "method": "schoenfeld"}}
-    for r in paper_coefs.to_dict("records"):
-        res = ols if r["model"] == "ols" else cox
-        res["coef"][r["term"]] = r["coef"] + _OFFSET
-        res["se"][r["term"]] = r["std_err"] + _OFFSET
-        res["p"][r["term"]] = _P_FOR_STARS[r["stars"]]
-        if r["model"] == "cox":
-            res["hazard_ratio"][r["term"]] = r["hazard_ratio"] + _OFFSET
-    return ols, cox
-
-
-@pytest.fixture
-def results(paper_coefs):
-    return _results_like_paper(paper_coefs)
+def results():
+    return results_like_paper(load_paper_table1(PAPER_DIR / "paper_table1.csv"))
 
 
 @pytest.fixture
 def boot() -> pd.DataFrame:
-    rows = []
-    for model in ("ols", "cox"):
-        terms = tables.TERMS if model == "ols" else tables.COX_TERMS
-        for i, term in enumerate(terms):
-            rows.append({"model": model, "term": term, "n_replicates": 200,
-                         "n_used": 200 - (model == "cox") * 3, "n_failed": (model == "cox") * 3,
-                         "boot_se": 0.1 + i, "ci_lower": -0.5 - i, "ci_upper": 0.25 + i})
-    return pd.DataFrame(rows)
+    return bootstrap_summary()
 
 
 # Cells of the paper's table as the renderers must print them (2 decimals).
@@ -100,15 +57,26 @@ def test_significance_stars_thresholds_are_strict(p, expected):
     assert tables.significance_stars(p) == expected
 
 
+@pytest.mark.parametrize(
+    ("x", "decimals", "expected"),
+    [(1.234, 2, "1.23"), (-0.004, 2, "0.00"), (-0.006, 2, "-0.01"), (76.0, 0, "76"),
+     ("2.5", 3, "2.500"), (float("nan"), 2, ""), (float("inf"), 2, ""), (None, 2, ""),
+     ("n/a", 2, "")],
+)
+def test_format_number_fixed_decimals_no_negative_zero_and_blank_for_non_numbers(x, decimals,
+                                                                                 expected):
+    assert tables.format_number(x, decimals) == expected
+
+
 # --------------------------------------------------------------------------- build
 
 
 def test_build_table1_rows_in_paper_order_with_fit_rows(results):
     table = tables.build_table1(*results)
-    assert table["term"].tolist() == list(tables.TERMS) + list(tables.FIT_TERMS)
+    assert table["term"].tolist() == list(TABLE_TERMS) + list(tables.FIT_TERMS)
     assert table["section"].tolist() == (["independent"] * 3 + ["control"] * 3 + ["constant"]
                                          + ["fit"] * 4)
-    assert table["label"].tolist()[:7] == [tables.TERM_LABELS[t] for t in tables.TERMS]
+    assert table["label"].tolist()[:7] == [TABLE_LABELS[t] for t in TABLE_TERMS]
     assert not any(c.startswith(("ols_boot", "cox_boot")) for c in table.columns)
     const = table.set_index("term").loc["const"]
     assert math.isnan(const["cox_coef"]) and const["cox_stars"] == ""
@@ -163,8 +131,8 @@ def test_build_table1_duplicate_boot_rows_raise(results, boot):
 
 def test_render_markdown_has_labels_numbers_and_escaped_stars(results):
     md = tables.render_markdown(tables.build_table1(*results))
-    for label in list(tables.TERM_LABELS.values()) + list(tables.FIT_LABELS.values()):
-        assert tables._md_escape(label) in md
+    for label in list(TABLE_LABELS.values()) + list(tables.FIT_LABELS.values()):
+        assert tables.md_escape(label) in md
     for number in _EXPECTED_NUMBERS + ["0.02", "0.01", "0.20", "76", "0.669"]:
         assert re.search(rf"(?<![\d.]){re.escape(number)}(?![\d])", md), number
     assert "| -152.85\\*\\*\\* | 52.78 |" in md
@@ -186,7 +154,7 @@ def test_render_markdown_with_boot_shows_ci_columns_and_failures(results, boot):
 
 def test_render_latex_has_labels_numbers_and_math_minus(results):
     tex = tables.render_latex(tables.build_table1(*results))
-    for label in tables.TERM_LABELS.values():
+    for label in TABLE_LABELS.values():
         assert label in tex
     assert "Prob \\textgreater{} F/Chi2" in tex and "$R^2$" in tex and "Obs" in tex
     for number in _EXPECTED_NUMBERS:
@@ -198,7 +166,7 @@ def test_render_latex_has_labels_numbers_and_math_minus(results):
 
 def test_render_html_has_labels_and_numbers(results):
     out = tables.render_html(tables.build_table1(*results))
-    for label in list(tables.TERM_LABELS.values()) + list(tables.FIT_LABELS.values()):
+    for label in list(TABLE_LABELS.values()) + list(tables.FIT_LABELS.values()):
         assert html.escape(label) in out
     for number in _EXPECTED_NUMBERS:
         assert f">{number}" in out, number
@@ -347,112 +315,3 @@ def test_table1_csv_without_boot_round_trips(results):
     table = tables.build_table1(*results)
     back = tables.read_table1_csv(io.StringIO(tables.table1_to_csv(table)))
     pd.testing.assert_frame_equal(back[table.columns], table, check_exact=True)
-
-
-# --------------------------------------------------------------------------- paper comparison
-
-
-def _md_section_table(md: str, heading: str) -> list[dict[str, str]]:
-    """Rows of the first pipe table under ``## heading`` as dicts keyed by header."""
-    section = md.split(f"## {heading}", 1)[1]
-    lines = [ln for ln in section.split("\n## ", 1)[0].splitlines() if ln.startswith("|")]
-    header = [c.strip() for c in lines[0].strip("|").split("|")]
-    rows = []
-    for ln in lines[2:]:
-        cells = [c.strip() for c in ln.strip("|").split("|")]
-        keys = []
-        for h in header:  # repeated headers ("Difference") get a suffix
-            keys.append(h if h not in keys else f"{h}#{keys.count(h) + 1}")
-        rows.append(dict(zip(keys, cells)))
-    return rows
-
-
-def _row(rows, term):
-    return next(r for r in rows if r["Term"] == f"`{term}`")
-
-
-def test_render_paper_comparison_flags_sign_and_star_change(results, paper_coefs, paper_fit):
-    ols, cox = results
-    cox["coef"]["nation"] = -0.5          # paper: +1.01 -> sign change
-    ols["p"]["integration_12"] = 0.2      # paper: *** -> star change
-    md = tables.render_paper_comparison(ols, cox, paper_coefs, paper_fit)
-    cox_nation = _row(_md_section_table(md, "Cox (hazard of exit)"), "nation")
-    assert cox_nation["Sign change"] == "**yes**"
-    assert cox_nation["Star change"] == "no"
-    assert cox_nation["Coef. (run)"] == "-0.5000" and cox_nation["Coef. (paper)"] == "1.01"
-    assert cox_nation["Difference"] == "-1.5100"
-    ols_rows = _md_section_table(md, "OLS (duration in days)")
-    i12 = _row(ols_rows, "integration_12")
-    assert i12["Star change"] == "**yes**" and i12["Sign change"] == "no"
-    assert i12["Stars (run)"] == "n.s." and i12["Stars (paper)"] == "`***`"
-    unchanged = _row(ols_rows, "upgrading_index")
-    assert unchanged["Sign change"] == "no" and unchanged["Star change"] == "no"
-    assert _row(ols_rows, "const")["Coef. (paper)"] == "4212.99"
-
-
-def test_render_paper_comparison_lists_fit_statistics(results, paper_coefs, paper_fit):
-    md = tables.render_paper_comparison(*results, paper_coefs, paper_fit)
-    fit = {r["Statistic"].split("(`")[-1].rstrip("`)"): r
-           for r in _md_section_table(md, "Fit statistics")
-           if r["Model"] == "OLS"}
-    assert set(fit) == {"prob_f", "r2", "n_obs"}
-    assert fit["r2"]["This run"] == "0.2012" and fit["r2"]["Paper"] == "0.20"
-    assert fit["r2"]["Difference"] == "+0.0012"
-    for stat in ("prob_chi2", "ph_test_global_p"):
-        assert f"(`{stat}`)" in md
-    assert "| 0.6691 | 0.669 |" in md
-
-
-def test_render_paper_comparison_checks_paper_hr_and_signs(results, paper_coefs, paper_fit):
-    md = tables.render_paper_comparison(*results, paper_coefs, paper_fit)
-    assert "0.23 but HR 1.02" in md
-    hr = _md_section_table(md, "Check: HR = exp(coef)")
-    assert _row(hr, "upgrading_index")["Consistent"] == "**no**"
-    assert _row(hr, "upgrading_index")["exp(coef. paper)"] == f"{math.exp(0.23):.4f}"
-    assert _row(hr, "integration_12")["Consistent"] == "yes"
-    signs = _md_section_table(md, "Check: OLS and Cox signs")
-    assert _row(signs, "nation")["Opposite signs (paper)"] == "**no**"
-    assert _row(signs, "integration_12")["Opposite signs (paper)"] == "yes"
-
-
-def test_render_paper_comparison_truth_coverage_yes_and_no(results, paper_coefs, paper_fit,
-                                                           boot):
-    ols, cox = results
-    cox["coef"]["nation"], cox["se"]["nation"] = 1.0, 0.1         # Wald CI [0.804, 1.196]
-    cox["coef"]["industry"], cox["se"]["industry"] = -0.9, 0.01   # Wald CI [-0.920, -0.880]
-    truth = {"nation": 1.19, "industry": -0.95}
-    # bootstrap percentile CIs: nation [-3.5, 3.25] covers 1.19, industry [-4.5, 4.25] covers
-    boot = boot.copy()
-    boot.loc[(boot["model"] == "cox") & (boot["term"] == "nation"), ["ci_lower", "ci_upper"]] = (
-        1.2, 1.5)
-    md = tables.render_paper_comparison(ols, cox, paper_coefs, paper_fit, truth=truth, boot=boot)
-    assert "simulated" in md and "*not*" in md
-    rows = _md_section_table(md, "Recovery of the simulation truth")
-    assert [r["Term"] for r in rows] == ["`nation`", "`industry`"]
-    nation, industry = _row(rows, "nation"), _row(rows, "industry")
-    assert nation["True coef."] == "1.1900" and nation["Covers truth"] == "yes"
-    assert industry["Covers truth"] == "**no**"
-    assert nation["Boot. covers truth"] == "**no**"     # [1.2, 1.5] misses 1.19
-    assert industry["Boot. covers truth"] == "yes"
-    assert "Wald CIs cover the truth for 1 of 2 terms; bootstrap CIs for 1 of 2" in md
-
-
-def test_render_paper_comparison_without_truth_has_no_simulation_note(results, paper_coefs,
-                                                                      paper_fit):
-    md = tables.render_paper_comparison(*results, paper_coefs, paper_fit)
-    assert "simulated" not in md
-    assert "Recovery of the simulation truth" not in md
-
-
-# --------------------------------------------------------------------------- repository data
-
-
-def test_paper_data_files_match_the_printed_table(paper_coefs, paper_fit):
-    assert len(paper_coefs) == 13
-    by = paper_coefs.set_index(["model", "term"])
-    assert by.loc[("ols", "integration_12"), "coef"] == -152.85
-    assert by.loc[("ols", "upgrading_index"), "stars"] == ""
-    assert by.loc[("cox", "upgrading_index"), "hazard_ratio"] == 1.02
-    assert set(paper_coefs["term"]) == set(tables.TERMS)
-    fit = paper_fit.set_index(["model", "statistic"])["value"]
-    assert fit[("cox", "ph_test_global_p")] == 0.669 and fit[("ols", "n_obs")] == 76
