@@ -192,49 +192,44 @@ def build_sample_flow(counties_832: pd.DataFrame, panel_codes: Iterable[object],
                    .set_index("county_code"))
     surv_reasons = ({} if survival_excluded is None else
                     dict(zip(_codes(survival_excluded["county_code"]),
-                             survival_excluded["reason"])))
+                             survival_excluded["reason"].fillna("").astype(str))))
+
+    def panel_reasons(code: str) -> str | None:
+        if code not in panel:
+            return "not in the imported panel: no row of the export resolved to it"
+        return None
+
+    def indicator_reasons(code: str) -> str | None:
+        if code not in cov.index:
+            return f"no row in {src['covariates']} (not ingested)"
+        if cov.loc[code, needed].isna().any():
+            return _missing_reason(cov.loc[code], needed, baseline_year, fallback_window)
+        return None
+
+    def date_reasons(code: str) -> str | None:
+        if code in ref_codes:
+            return None
+        why = date_status["reason"].get(code) or f"not in {src['reference']}"
+        return f"no exit date: {why}"
+
+    def model_reasons(code: str) -> str | None:
+        if code not in surv.index:
+            why = surv_reasons.get(code)
+            return f"not in the {src['survival']}" + (f": {why}" if why else "")
+        gaps = [t for t in terms if pd.isna(surv.at[code, t])]
+        return f"missing {', '.join(gaps)} in the {src['survival']}" if gaps else None
 
     remaining = sorted(all_codes)
     kept_after: dict[str, list[str]] = {}
     excluded: list[dict[str, str]] = []
-
-    def step(key: str, keep: set[str], reasons: dict[str, str]) -> None:
-        nonlocal remaining
-        for code in remaining:
-            if code not in keep:
-                excluded.append({"county_code": code, "name": names.at[code, "canonical_name"],
-                                 "province": names.at[code, "province"], "step": key,
-                                 "reason": reasons[code]})
-        remaining = [c for c in remaining if c in keep]
+    for key, reason_of in zip(STEPS, (panel_reasons, indicator_reasons, date_reasons,
+                                      model_reasons)):
+        reasons = {code: reason_of(code) for code in remaining}
+        excluded += [{"county_code": code, "name": names.at[code, "canonical_name"],
+                      "province": names.at[code, "province"], "step": key, "reason": why}
+                     for code, why in reasons.items() if why is not None]
+        remaining = [code for code in remaining if reasons[code] is None]
         kept_after[key] = remaining
-
-    step("in_panel", panel,
-         {c: "not in the imported panel: no row of the export resolved to it"
-          for c in remaining})
-    reasons = {}
-    for code in remaining:
-        if code not in cov.index:
-            reasons[code] = f"no row in {src['covariates']} (not ingested)"
-        elif cov.loc[code, needed].isna().any():
-            reasons[code] = _missing_reason(cov.loc[code], needed, baseline_year,
-                                            fallback_window)
-    step("indicators", set(remaining) - set(reasons), reasons)
-    reasons = {}
-    for code in remaining:
-        if code not in ref_codes:
-            why = (date_status.at[code, "reason"] if code in date_status.index
-                   and date_status.at[code, "reason"] else f"not in {src['reference']}")
-            reasons[code] = f"no exit date: {why}"
-    step("dated", set(remaining) - set(reasons), reasons)
-    reasons = {}
-    for code in remaining:
-        if code not in surv.index:
-            reasons[code] = (f"not in the {src['survival']}: {surv_reasons[code]}"
-                             if code in surv_reasons else f"not in the {src['survival']}")
-        elif surv.loc[code, list(terms)].isna().any():
-            gaps = [t for t in terms if pd.isna(surv.at[code, t])]
-            reasons[code] = f"missing {', '.join(gaps)} in the {src['survival']}"
-    step("in_models", set(remaining) - set(reasons), reasons)
 
     before_models = set(kept_after["dated"])
     early = sorted(set(surv.index) - before_models)
