@@ -193,6 +193,7 @@ def test_render_coverage_reports_batches_without_a_source_and_notices_without_a_
     assert "| 贵州 | 2018 | 2 | 1 | 1 | 1 |" in text
     assert "| total | | 10 | 5 | 5 | 3 |" in text
     assert "Of the imputed, 1 are named in a notice whose source states no day" in text
+    assert "The share dated ranges from 0% (batch 2016) to 75% (batch 2019)." in text
 
 
 # --- the real list and the committed notice table ---------------------------------------------
