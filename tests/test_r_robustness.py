@@ -29,7 +29,9 @@ d <- read.csv(args[1], colClasses = c(county_code = "character", province = "cha
 terms <- strsplit(args[3], ",")[[1]]
 rhs <- paste(terms, collapse = " + ")
 out <- list()
-add <- function(key, v) out[[length(out) + 1]] <<- data.frame(key = key, value = sprintf("%.17g", v))
+add <- function(key, v) {
+  out[[length(out) + 1]] <<- data.frame(key = key, value = sprintf("%.17g", v))
+}
 name <- function(tt) if (tt == "(Intercept)") "const" else tt
 G <- length(unique(d$province))
 

@@ -1,10 +1,10 @@
 """The robustness table in words and in Markdown (``results/tables/robustness.md``).
 
-:func:`describe_agreement` turns the long table of :func:`countysurv.robustness.build_robustness_table`
-into plain-language sentences computed from its numbers: where our signs and stars agree with the
-paper's Table 1 and where they contradict it, which terms keep their significance under every
-variance and which do not, and what the proportional-hazards test says under each time
-transform. :func:`render_markdown` renders the table wide (one row per term, one column per
+:func:`describe_agreement` turns the long table of
+:func:`countysurv.robustness.build_robustness_table` into plain-language sentences computed from
+its numbers: where our signs and stars agree with the paper's Table 1 and where they contradict
+it, which terms keep their significance under every variance and which do not, and what the
+proportional-hazards test says under each time transform. :func:`render_markdown` renders the table wide (one row per term, one column per
 variance) with those sentences and footnotes.
 """
 
