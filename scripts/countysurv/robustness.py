@@ -276,6 +276,14 @@ def _t_inference(coef: Mapping[str, float], se: Mapping[str, float], dof: float
             "ci_lower": _by(names, b - q * s), "ci_upper": _by(names, b + q * s)}
 
 
+def _few_clusters(n_clusters: int, n_params: int) -> str:
+    """A warning for the note when there are no more clusters than parameters."""
+    if n_clusters > n_params:
+        return ""
+    return (f"; only {n_clusters} clusters for {n_params} parameters: the clustered covariance "
+            "is singular and these SEs are unreliable")
+
+
 def _ols_rows(df: pd.DataFrame, terms: Sequence[str], clusters: pd.Series | None,
               cluster_name: str) -> tuple[list[dict], dict[str, float]]:
     """OLS rows under classical, HC1 and clustered variances; returns them and the coefficients."""
@@ -298,7 +306,8 @@ def _ols_rows(df: pd.DataFrame, terms: Sequence[str], clusters: pd.Series | None
         else:
             rows += _coef_rows("ols", "cluster", cl, names, "t", cl["df"],
                                f"clustered by {cluster_name}, CR1 {cl['correction']}; "
-                               f"t({cl['df']})", n_clusters=cl["n_clusters"], **n)
+                               f"t({cl['df']})" + _few_clusters(cl["n_clusters"], len(names)),
+                               n_clusters=cl["n_clusters"], **n)
     return rows, dict(classical["coef"])
 
 
@@ -309,19 +318,33 @@ def _cox_rows(df: pd.DataFrame, terms: Sequence[str], clusters: pd.Series | None
     n = {"n_obs": efron["n_obs"], "n_events": efron["n_events"]}
     rows = _coef_rows("cox", "efron", efron, terms, "z", None,
                       "Efron ties, model-based SE; as Table 1", **n)
-    breslow = model_variants.fit_cox_breslow(df, terms, beta0=[efron["coef"][t] for t in terms])
-    rows += _coef_rows("cox", "breslow", breslow, terms, "z", None,
-                       f"Breslow ties ({breslow['n_tied_events']} events share their day)", **n)
+    try:
+        breslow = model_variants.fit_cox_breslow(df, terms,
+                                                 beta0=[efron["coef"][t] for t in terms])
+    except ModelFitError as err:  # a variant that cannot be fitted is reported, not fatal
+        rows += [_missing_row("cox", t, "breslow", str(err)) for t in terms]
+    else:
+        rows += _coef_rows("cox", "breslow", breslow, terms, "z", None,
+                           f"Breslow ties ({breslow['n_tied_events']} events share their day)",
+                           **n)
+    cl = None
     if clusters is None:
         rows += [_missing_row("cox", t, "cluster", "no cluster labels given") for t in terms]
     elif pd.Series(np.asarray(clusters, dtype=object)).astype(str).nunique() < 2:
         rows += [_missing_row("cox", t, "cluster", "1 cluster: clustered SEs need at least two")
                  for t in terms]
     else:
-        cl = extended.fit_cox_clustered(df, clusters, terms, cluster_name=cluster_name)
+        try:
+            cl = extended.fit_cox_clustered(df, clusters, terms, cluster_name=cluster_name)
+        except np.linalg.LinAlgError as err:  # its joint Wald test, with fewer clusters than terms
+            cl = None
+            rows += [_missing_row("cox", t, "cluster", f"clustered variance singular ({err})")
+                     for t in terms]
+    if cl is not None:
         rows += _coef_rows("cox", "cluster", cl, terms, "z", None,
                            f"Efron ties, robust sandwich clustered by {cluster_name}, "
-                           "no small-sample factor", n_clusters=cl["n_clusters"], **n)
+                           "no small-sample factor" + _few_clusters(cl["n_clusters"], len(terms)),
+                           n_clusters=cl["n_clusters"], **n)
     for transform in PH_TRANSFORMS:
         ph = models.cox_zph(df, efron["coef"], terms, transform=transform)
         note = f"cox.zph score test at the Efron fit, {transform} time"

@@ -347,3 +347,29 @@ def test_render_markdown_has_one_row_per_term_and_a_column_per_variance(table):
     body = [line for line in ols.splitlines() if line.startswith("| ") and "---" not in line]
     assert len(body) == 1 + len(TERMS) + 1  # header, terms, constant
     assert "## What the numbers say" in md
+
+
+def test_describe_agreement_names_variance_dependent_stars_and_a_rejected_ph_test(table):
+    edited = table.copy()
+    coef = edited["section"] == "coefficient"
+    # x1 (Cox): stars under Efron only; global PH test rejected under km only
+    x1 = coef & (edited["model"] == "cox") & (edited["term"] == "x1")
+    edited.loc[x1, "stars"] = ""
+    edited.loc[x1 & (edited["method"] == "efron"), "stars"] = "**"
+    glob = (edited["section"] == "ph_test") & (edited["term"] == "global")
+    edited.loc[glob, "p"] = 0.5
+    edited.loc[glob & (edited["method"] == "km"), "p"] = 0.01
+    edited.loc[glob, "paper_p"] = 0.669
+    text = " ".join(robustness_report.describe_agreement(edited))
+    assert ("Cox: significance depends on the variance for x1 "
+            "(stars under model-based (Efron) only)") in text
+    assert "proportional hazards rejected at 5% under km (not under rank, identity and log)" in text
+    assert "which these data contradict under km" in text
+
+
+def test_fewer_clusters_than_parameters_is_flagged_in_the_note():
+    df = _study(n=60, n_clusters=3)
+    table = robustness.build_robustness_table(df, TERMS, df["cluster"])
+    notes = table.loc[table["method"] == "cluster", "note"]
+    assert notes.str.contains("only 3 clusters for 4 parameters").sum() == 4  # OLS rows
+    assert notes.str.contains("only 3 clusters for 3 parameters").sum() == 3  # Cox rows
