@@ -15,7 +15,7 @@ def main(survival_path, counties_path, boot_paths, paper_path, paper_fit_path, t
     table = robustness.build_robustness_table(
         spells, terms or robustness.MODEL_TERMS, clusters, cluster_name=cluster_by, boot=boot,
         paper=tables.load_paper_table1(paper_path),
-        paper_ph_global_p=robustness.paper_ph_global_p(tables.load_paper_fit(paper_fit_path)),
+        paper_ph_global_p=robustness.paper_ph_pvalue(tables.load_paper_fit(paper_fit_path)),
         source=survival_path)
     missing = table.loc[table["status"] == "not_estimated", ["model", "term", "method", "reason"]]
     log.info("robustness: %d counties in %d clusters (%s); terms %s; bootstrap summary %s; "

@@ -117,7 +117,6 @@ _FLOAT_COLUMNS = ("estimate", "se", "statistic", "df", "p", "ci_lower", "ci_uppe
                   "paper_estimate", "paper_p")
 _INT_COLUMNS = ("n_obs", "n_events", "n_clusters")
 _SURVIVAL_KEYS = ("county_code", "duration_days", "event")
-_Q975 = float(stats.norm.ppf(0.975))
 #: Relative tolerance between the bootstrap summary's point estimate (written with 12
 #: significant digits) and this fit's estimate, beyond which the summary is of another model.
 _BOOT_POINT_RTOL = 1e-8
@@ -457,7 +456,7 @@ def _attach_paper(table: pd.DataFrame, paper: pd.DataFrame | None,
     return table
 
 
-def paper_ph_global_p(paper_fit: pd.DataFrame) -> float | None:
+def paper_ph_pvalue(paper_fit: pd.DataFrame) -> float | None:
     """The paper's global PH-test p from its fit statistics (``data/paper/paper_table1_fit.csv``:
     model ``cox``, statistic ``ph_test_global_p``), or ``None`` when it has none."""
     needed = ["model", "statistic", "value"]
@@ -521,13 +520,11 @@ def build_robustness_table(
     """
     check_survival(survival, source)
     selection = select_terms(survival, terms, missing_reasons)
-    ols_names = [*selection.requested, CONST]
     n_obs = len(survival)
     labels = None if clusters is None else pd.Series(np.asarray(clusters, dtype=object))
     if labels is not None and len(labels) != n_obs:
         raise InputDataError(f"{len(labels)} cluster labels for {n_obs} counties in {source}")
 
-    rows: list[dict] = []
     fitted = list(selection.estimable)
     if fitted:
         ols_rows, ols_coef = _ols_rows(survival, fitted, labels, cluster_name)
@@ -536,7 +533,7 @@ def build_robustness_table(
         cox_rows += _bootstrap_rows("cox", fitted, cox_coef, boot, n_obs)
     else:
         ols_rows, cox_rows = [], []
-    rows = ols_rows + cox_rows
+    rows: list[dict] = ols_rows + cox_rows
     for term, reason in selection.not_estimated.items():
         for model, methods in METHODS.items():
             rows += [_missing_row(model, term, method, reason) for method in methods]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -373,3 +374,12 @@ def test_fewer_clusters_than_parameters_is_flagged_in_the_note():
     notes = table.loc[table["method"] == "cluster", "note"]
     assert notes.str.contains("only 3 clusters for 4 parameters").sum() == 4  # OLS rows
     assert notes.str.contains("only 3 clusters for 3 parameters").sum() == 3  # Cox rows
+
+
+def test_paper_ph_pvalue_reads_the_papers_global_p():
+    from countysurv import tables
+
+    repo = Path(__file__).resolve().parents[2]
+    fit = tables.load_paper_fit(repo / "data" / "paper" / "paper_table1_fit.csv")
+    assert robustness.paper_ph_pvalue(fit) == 0.669
+    assert robustness.paper_ph_pvalue(fit[fit["statistic"] != "ph_test_global_p"]) is None
