@@ -492,7 +492,8 @@ def build_robustness_table(
         One row per county: ``county_code``, ``duration_days``, ``event`` and the term columns.
     terms
         The model terms, in table order (default the six of Table 1). Terms absent from
-        ``survival`` (or empty, or constant) get ``not_estimated`` rows with the reason.
+        ``survival`` (or empty, or constant) get ``not_estimated`` rows with the reason, as do
+        the paper's terms that ``terms`` leaves out (placed after ``terms``).
     clusters
         One cluster label per row of ``survival`` (e.g. from
         :func:`countysurv.extended.attach_clusters`); ``None`` reports the clustered variances
@@ -534,7 +535,13 @@ def build_robustness_table(
     else:
         ols_rows, cox_rows = [], []
     rows: list[dict] = ols_rows + cox_rows
-    for term, reason in selection.not_estimated.items():
+    # the paper's terms that this run leaves out are shown too, so that its sign stays in view
+    left_out = [] if paper is None or "term" not in paper.columns else [
+        t for t in dict.fromkeys(paper["term"].astype(str))
+        if t != CONST and t not in selection.requested]
+    not_estimated = {**selection.not_estimated,
+                     **{t: "not among this run's terms, config models.terms" for t in left_out}}
+    for term, reason in not_estimated.items():
         for model, methods in METHODS.items():
             rows += [_missing_row(model, term, method, reason) for method in methods]
         rows += [_missing_row("cox", term, t, reason, "ph_test") for t in PH_TRANSFORMS]
@@ -545,7 +552,7 @@ def build_robustness_table(
 
     table = pd.DataFrame(rows, columns=list(COLUMNS))
     table = _attach_paper(table, paper, paper_ph_global_p)
-    return _order(table, selection.requested)
+    return _order(table, [*selection.requested, *left_out])
 
 
 def _order(table: pd.DataFrame, requested: Sequence[str]) -> pd.DataFrame:

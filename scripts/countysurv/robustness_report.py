@@ -76,9 +76,9 @@ def describe_agreement(table: pd.DataFrame) -> list[str]:
     paper_terms = set(coef.loc[coef["paper_estimate"].notna(), "term"]) - {CONST}
     if paper_terms and estimated_terms and estimated_terms != paper_terms:
         sentences.append(
-            "The paper's models have the terms " + _join(sorted(paper_terms)) + "; these have "
-            + _join(sorted(estimated_terms)) + ", so each coefficient is conditional on "
-            "other covariates than the paper's.")
+            "The paper's models have the terms " + _join(sorted(paper_terms)) + "; the models "
+            "here have " + _join(sorted(estimated_terms)) + ", so each coefficient is "
+            "conditional on other covariates than the paper's.")
     for model, name in MODEL_NAMES.items():
         ref = coef[(coef["model"] == model) & (coef["method"] == PAPER_METHOD[model])
                    & (coef["status"] == ESTIMATED)]

@@ -305,6 +305,16 @@ def test_paper_sign_and_star_flags(study):
         assert ref.loc["x1", "star_change"] == "same"
         assert ref.loc["x2", "star_change"] in ("appears", "disappears")
         assert ref.loc["d", "star_change"] == "same"
+    # a paper term this run leaves out is shown, not estimated, with the paper's numbers
+    paper = pd.concat([_paper(plain), pd.DataFrame([{"model": "ols", "term": "z", "coef": 2.0,
+                                                      "std_err": 1.0, "stars": "**"}])])
+    left_out = robustness.build_robustness_table(study, TERMS, study["cluster"], paper=paper)
+    z = left_out[left_out["term"] == "z"]
+    assert len(z) == 12 and (z["status"] == "not_estimated").all()
+    assert (z["reason"] == "not among this run's terms, config models.terms").all()
+    assert (z.loc[z["model"] == "ols", "paper_estimate"] == 2.0).all()
+    assert "conditional on other covariates than the paper's" in " ".join(
+        robustness_report.describe_agreement(left_out))
     globals_ = table[(table["section"] == "ph_test") & (table["term"] == "global")]
     assert (globals_["paper_p"] == 0.669).all()
     text = " ".join(robustness_report.describe_agreement(table))
