@@ -4,8 +4,8 @@
 :func:`countysurv.robustness.build_robustness_table` into plain-language sentences computed from
 its numbers: where our signs and stars agree with the paper's Table 1 and where they contradict
 it, which terms keep their significance under every variance and which do not, and what the
-proportional-hazards test says under each time transform. :func:`render_markdown` renders the table wide (one row per term, one column per
-variance) with those sentences and footnotes.
+proportional-hazards test says under each time transform. :func:`render_markdown` renders the
+table wide (one row per term, one column per variance) with those sentences and footnotes.
 """
 
 from __future__ import annotations
