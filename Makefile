@@ -31,14 +31,14 @@ $(SLURM_STAMP): requirements-slurm.lock $(STAMP)
 cluster: $(STAMP) $(SLURM_STAMP)
 	PYTHONPATH=$(CURDIR)/.slurm-plugins snakemake --profile profiles/slurm
 
-# Debian packages the test suite needs, installed only when missing: R with survival and lmtest
-# (independent engines the results are checked against), a minimal LaTeX (Table 1's .tex must
-# compile) and chromium (the report is opened in a real headless browser). Slurm is installed by
+# Debian packages the test suite needs, installed only when missing: R with survival, lmtest and
+# sandwich (independent engines the results are checked against), a minimal LaTeX (Table 1's .tex
+# must compile) and chromium (the report is opened in a real headless browser). Slurm is installed by
 # tests/slurm/start_slurm.sh when the Slurm test starts it.
 system-deps:
 	@missing=""; \
-	command -v Rscript >/dev/null 2>&1 && Rscript -e 'quit(status = !all(sapply(c("survival","lmtest"), requireNamespace, quietly = TRUE)))' >/dev/null 2>&1 \
-	  || missing="r-base-core r-cran-survival r-cran-lmtest"; \
+	command -v Rscript >/dev/null 2>&1 && Rscript -e 'quit(status = !all(sapply(c("survival","lmtest","sandwich"), requireNamespace, quietly = TRUE)))' >/dev/null 2>&1 \
+	  || missing="r-base-core r-cran-survival r-cran-lmtest r-cran-sandwich"; \
 	command -v pdflatex >/dev/null 2>&1 || missing="$$missing texlive-latex-base"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
