@@ -160,6 +160,8 @@ def get_final_targets():
         "results/tables/table1.tex",
         "results/tables/table1.html",
         "results/tables/paper_comparison.md",
+        "results/tables/robustness.csv",
+        "results/tables/robustness.md",
     ]
     if N_CHUNKS:
         targets.append("results/bootstrap/summary.csv")

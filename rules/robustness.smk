@@ -19,12 +19,8 @@ rule build_robustness_table:
             "extended",
             "models",
             "tables",
-            "survival",
-            "indices",
-            "bulletins",
             "schemas",
             "indicators",
-            "parquet",
         ),
     output:
         csv="results/tables/robustness.csv",

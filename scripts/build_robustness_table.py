@@ -1,8 +1,8 @@
 """Rule build_robustness_table: every term under each variance, ties method and PH transform."""
 
-from countysurv import extended, io, robustness, robustness_report, tables
+from countysurv import extended, io, robustness, robustness_report
 from countysurv.logs import run_main, start_log
-from countysurv.survival import read_reference
+from countysurv.schemas import CountyReference
 
 
 def main(survival_path, counties_path, boot_paths, paper_path, paper_fit_path, terms,
@@ -10,12 +10,12 @@ def main(survival_path, counties_path, boot_paths, paper_path, paper_fit_path, t
     log = start_log(log_path)
     spells = io.read_parquet(survival_path, None, log)
     robustness.check_survival(spells, survival_path)
-    clusters = extended.attach_clusters(spells, read_reference(counties_path), cluster_by)
-    boot = tables.load_bootstrap_summary(boot_paths[0]) if boot_paths else None
+    clusters = extended.attach_clusters(spells, io.read_counties_csv(counties_path, CountyReference), cluster_by)
+    boot = io.load_bootstrap_summary(boot_paths[0]) if boot_paths else None
     table = robustness.build_robustness_table(
         spells, terms or robustness.MODEL_TERMS, clusters, cluster_name=cluster_by, boot=boot,
-        paper=tables.load_paper_table1(paper_path),
-        paper_ph_global_p=robustness.paper_ph_pvalue(tables.load_paper_fit(paper_fit_path)),
+        paper=io.load_paper_table1(paper_path),
+        paper_ph_global_p=robustness.paper_ph_pvalue(io.load_paper_fit(paper_fit_path)),
         source=survival_path)
     missing = table.loc[table["status"] == "not_estimated", ["model", "term", "method", "reason"]]
     log.info("robustness: %d counties in %d clusters (%s); terms %s; bootstrap summary %s; "

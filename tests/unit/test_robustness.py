@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from countysurv import io as cs_io
 from countysurv import model_variants, models, robustness, robustness_report
 from countysurv.errors import ConfigError, InputDataError
 
@@ -387,9 +388,8 @@ def test_fewer_clusters_than_parameters_is_flagged_in_the_note():
 
 
 def test_paper_ph_pvalue_reads_the_papers_global_p():
-    from countysurv import tables
 
     repo = Path(__file__).resolve().parents[2]
-    fit = tables.load_paper_fit(repo / "data" / "paper" / "paper_table1_fit.csv")
+    fit = cs_io.load_paper_fit(repo / "data" / "paper" / "paper_table1_fit.csv")
     assert robustness.paper_ph_pvalue(fit) == 0.669
     assert robustness.paper_ph_pvalue(fit[fit["statistic"] != "ph_test_global_p"]) is None
