@@ -73,7 +73,7 @@ BULLETIN_COLUMNS = ("county_code", "county_name", "year", "indicator", "value", 
 #: Columns of the quarantine file.
 QUARANTINE_COLUMNS = ("file", "line", "column", "reason", "raw")
 
-_YEAR = re.compile(r"^([0-9]{4})(\.0*)?$")          # 2015, 2015.0 (exports write floats)
+_YEAR = re.compile(r"^([0-9]{4})(\.0*)?$")          # 2015, 2015.0 (exports write floats), 2015年
 _CODE = re.compile(r"^([0-9]{6})((0{6})?(\.0*)?)$")  # 522636, 522636.0, 522636000000
 _PLAIN = re.compile(r"^[0-9]+(\.[0-9]+)?$")         # a number parse_number reads as float(text)
 _MISSING = ("empty value", "missing-value marker")  # parse_number reasons that mean "no value"
@@ -163,13 +163,16 @@ def layout_paths(panel_dir: str | Path, layout: Mapping[str, Any]) -> list[str]:
 # --- county resolution ----------------------------------------------------------------------
 
 
+_PROVINCE_SUFFIXES = ("", "省", "市", "自治区", "壮族自治区", "回族自治区", "维吾尔自治区")
+
+
 def province_short_name(text: str) -> str | None:
     """The short province name (贵州, 内蒙古) of ``贵州省``, ``内蒙古自治区``, ``重庆市``, else ``None``."""
     from .reference import PROVINCE_CODES, normalize_name
 
     norm = normalize_name(text)
-    for short in sorted(PROVINCE_CODES, key=len, reverse=True):
-        if norm.startswith(short):
+    for short in PROVINCE_CODES:
+        if norm.startswith(short) and norm[len(short):] in _PROVINCE_SUFFIXES:
             return short
     return None
 
@@ -493,7 +496,8 @@ def _import_file(path: Path, f_index: int, spec: PanelFile, resolver: PanelCount
             year = cross_section_year
         else:
             year_cell = cell_of(row, spec.year)
-            match = _YEAR.fullmatch(year_cell) or _YEAR.fullmatch(normalize_text(year_cell))
+            match = (_YEAR.fullmatch(year_cell)
+                     or _YEAR.fullmatch(normalize_text(year_cell).removesuffix("年")))
             if not match:
                 counts["rows_quarantined"] += 1
                 reject(line, -1, spec.year, f"year {cell_of(row, spec.year).strip()!r} is not "
