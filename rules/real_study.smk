@@ -2,7 +2,9 @@
 # default; config real_study) -> one raw bulletin CSV per poverty county, which the same
 # ingestion, panel and lineage rules read; plus the quarantined rows and cells with their
 # reasons and the row and cell accounting. The counties (the outputs) are listed at parse time
-# in rules/common.smk by countysurv.panel_import.county_digests, the same import run in memory.
+# in rules/common.smk (REAL_STUDY_COUNTIES) by countysurv.panel_import.list_counties, which runs
+# the same import in memory. A changed panel file reruns this one job, and with it every
+# county's ingestion downstream (Snakemake reruns everything below a job that runs).
 
 
 rule import_panel:

@@ -48,7 +48,6 @@ whole row), reason and the raw line.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io as _io
 import logging
 import re
@@ -372,11 +371,6 @@ class ImportResult:
         """One county's bulletin CSV, exactly as :func:`write_outputs` writes it."""
         return bulletin_csv_text(self.bulletins[county])
 
-    def digests(self) -> dict[str, str]:
-        """SHA-256 of each county's bulletin CSV (changes exactly when the file's bytes would)."""
-        return {c: hashlib.sha256(self.csv_text(c).encode("utf-8")).hexdigest()
-                for c in sorted(self.bulletins)}
-
 
 def bulletin_csv_text(rows: Sequence[Sequence[Any]]) -> str:
     """The text of a raw bulletin CSV with these rows (UTF-8, LF, formula-escaped cells)."""
@@ -618,18 +612,18 @@ def run_import(panel_dir: str | Path, layout: Mapping[str, Any], layout_name: st
                         cross_section_year)
 
 
-def county_digests(panel_dir: str | Path, layout: Mapping[str, Any], layout_name: str,
-                   reference_path: str | Path, years: tuple[int, int], cross_section_year: int
-                   ) -> dict[str, str]:
-    """The counties an import will write, each with the SHA-256 of its bulletin CSV.
+def list_counties(panel_dir: str | Path, layout: Mapping[str, Any], layout_name: str,
+                  reference_path: str | Path, years: tuple[int, int], cross_section_year: int
+                  ) -> list[str]:
+    """The 2015 codes of the counties an import will write a bulletin CSV for, sorted.
 
-    For the workflow at parse time: the keys are the import rule's outputs (a county with no
-    usable value in the study years gets no file, as ingestion refuses a file without data
-    rows), the digests a per-county param that changes exactly when that county's file does.
-    Runs the whole import in memory (nothing is written).
+    For the workflow at parse time (the import rule's outputs and the per-county ingestion
+    jobs). It runs the same import in memory, nothing written, rather than reading only the key
+    columns: a county whose rows hold no usable value in the study years gets no file (ingestion
+    refuses a file without data rows), and only the import knows which those are.
     """
-    return run_import(panel_dir, layout, layout_name, reference_path, years,
-                      cross_section_year).digests()
+    return sorted(run_import(panel_dir, layout, layout_name, reference_path, years,
+                             cross_section_year).bulletins)
 
 
 def write_outputs(result: ImportResult, bulletin_paths: Sequence[str | Path],

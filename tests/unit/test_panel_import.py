@@ -371,14 +371,16 @@ def test_write_outputs_refuses_declared_files_that_differ_from_the_import(result
     assert not (tmp_path / "c.json").exists()
 
 
-def test_digests_change_only_for_the_county_whose_rows_changed(tmp_path):
-    layout = P.parse_layout(CSMAR)
-    before = P.import_panel(write_panel(tmp_path / "a"), layout, REFERENCE, YEARS, 2015).digests()
-    rows = [GDP_ROWS[0].replace("62857.0", "62858.0"), *GDP_ROWS[1:]]
-    after = P.import_panel(write_panel(tmp_path / "b", rows), layout, REFERENCE, YEARS,
-                           2015).digests()
-    assert before.keys() == after.keys()
-    assert {c for c in before if before[c] != after[c]} == {"522636"}
+def test_list_counties_is_exactly_the_counties_with_a_usable_value(tmp_path):
+    panel = write_panel(tmp_path / "panel")
+    (panel / "county_population.csv").write_text(
+        "\n".join([POP[0], POP[1], POP[2].replace(",2.5", ",")]) + "\n", encoding="utf-8")
+    reference = tmp_path / "counties_832.csv"
+    REFERENCE.to_csv(reference, index=False)
+    counties = P.list_counties(panel, CSMAR, "csmar", reference, YEARS, 2015)
+    assert counties == ["130721", "340826", "522636", "632858"]       # 152922: an empty cell
+    assert counties == sorted(P.run_import(panel, CSMAR, "csmar", reference, YEARS,
+                                           2015).bulletins)
 
 
 # --- the real files -----------------------------------------------------------------------------
