@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Iterable
 
 MONEY_UNITS = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
 PERSON_UNITS = {"人": 1.0, "万人": 1e4}
@@ -64,6 +65,16 @@ INDICATORS: dict[str, Indicator] = {
 
 #: Canonical indicator names in panel column order.
 CANONICAL = tuple(INDICATORS)
+
+
+
+def indicators_in_use(with_values: Iterable[str]) -> list[str]:
+    """Canonical indicators in panel order: every required one, and an optional one only when
+    it is among ``with_values`` (the indicators holding at least one value), so that a study
+    without rural income or terrain relief is not shown as missing them everywhere."""
+    present = set(with_values)
+    return [name for name, ind in INDICATORS.items() if ind.required or name in present]
+
 
 _SPACE = re.compile(r"\s+")
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from countysurv.indicators import (INDICATORS, canonical_indicator, normalize_text, parse_number,
-                                   unit_factor)
+from countysurv.indicators import (CANONICAL, INDICATORS, canonical_indicator, indicators_in_use,
+                                   normalize_text, parse_number, unit_factor)
 
 
 @pytest.mark.parametrize(
@@ -139,3 +139,11 @@ def test_unit_factor_rejects_unit_that_does_not_fit(indicator, unit):
 
 def test_normalize_text_folds_full_width_and_whitespace():
     assert normalize_text(" １２ ３\u3000ＡＢ\ufeff") == "123AB"
+
+
+def test_indicators_in_use_keeps_required_ones_and_optional_ones_with_values():
+    required = [name for name in CANONICAL if INDICATORS[name].required]
+    assert indicators_in_use([]) == required
+    assert "rural_income" not in required and "terrain_relief" not in required
+    assert indicators_in_use(["terrain_relief", "gdp"]) == required + ["terrain_relief"]
+    assert indicators_in_use(CANONICAL) == list(CANONICAL)
