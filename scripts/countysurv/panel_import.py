@@ -127,6 +127,9 @@ def parse_layout(layout: Mapping[str, Any], where: str = "layout") -> tuple[Pane
     out = []
     for key, spec in files.items():
         here = f"{where}.files.{key}"
+        if "year" not in spec:
+            raise ConfigError(f"config {here}: give the year column, or year: null for a "
+                              "cross-section of time-invariant attributes")
         if not spec.get("code") and not spec.get("name"):
             raise ConfigError(f"config {here}: needs a code column or a name column (or both)")
         columns = []
@@ -286,8 +289,7 @@ class PanelCountyResolver:
 # --- reading a panel file -------------------------------------------------------------------
 
 
-def _read_records(path: Path, label: str
-                  ) -> tuple[list[str], list[str], Iterator[tuple[int, int, list[str]]]]:
+def _read_records(path: Path) -> tuple[list[str], list[str], Iterator[tuple[int, int, list[str]]]]:
     """Decode a panel file; return its header, its lines and ``(first, last, cells)`` per record.
 
     ``first`` and ``last`` are the 1-based physical lines of a record (the header is line 1;
@@ -318,7 +320,7 @@ def _read_records(path: Path, label: str
                     yield start, end, cells
                 start = end + 1
         except csv.Error as err:
-            raise InputDataError(f"{label}: line {reader.line_num}: malformed CSV ({err})"
+            raise InputDataError(f"{path}: line {reader.line_num}: malformed CSV ({err})"
                                  ) from None
 
     return header, text.splitlines(), records()
@@ -461,7 +463,7 @@ def _import_file(path: Path, f_index: int, spec: PanelFile, resolver: PanelCount
                  years: tuple[int, int], cross_section_year: int
                  ) -> tuple[dict[str, Any], list[_Cell], list[tuple[tuple[int, int, int], tuple]]]:
     """One file's rows: its counts, its value cells and its quarantined rows and cells."""
-    header, lines, records = _read_records(path, spec.file)
+    header, lines, records = _read_records(path)
     pos = _column_positions(header, spec, path)
     counts: dict[str, Any] = {"file": spec.file, **{k: 0 for k in _ROW_KEYS + _CELL_KEYS}}
     resolved_by: Counter[str] = Counter()

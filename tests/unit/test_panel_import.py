@@ -154,10 +154,14 @@ def test_parse_layout_rejects_a_mapping_the_indicator_table_does_not_accept(path
         P.parse_layout(layout, "real_study.layouts.csmar")
 
 
-def test_parse_layout_needs_a_code_or_a_name_column():
+def test_parse_layout_needs_a_code_or_a_name_column_and_the_year_key():
     layout = copy.deepcopy(CSMAR)
     del layout["files"]["income"]["code"], layout["files"]["income"]["name"]
     with pytest.raises(ConfigError, match="income: needs a code column or a name column"):
+        P.parse_layout(layout)
+    layout = copy.deepcopy(CSMAR)
+    del layout["files"]["gdp"]["year"]
+    with pytest.raises(ConfigError, match="gdp: give the year column, or year: null"):
         P.parse_layout(layout)
 
 
