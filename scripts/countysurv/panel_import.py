@@ -43,6 +43,10 @@ exactly one of four places, and the counts add up per file::
 
 The quarantine file lists every quarantined row or cell with the file, line, column (empty for a
 whole row), reason and the raw line.
+
+The workflow calls :func:`list_counties` at parse time (the counties whose CSVs the rule
+``import_panel`` in rules/real_study.smk declares) and :func:`run_import` plus
+:func:`write_outputs` in the rule's job; both run the same import, so they agree.
 """
 
 from __future__ import annotations
