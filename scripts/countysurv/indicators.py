@@ -9,10 +9,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Iterable
 
 MONEY_UNITS = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
 PERSON_UNITS = {"人": 1.0, "万人": 1e4}
 POWER_UNITS = {"千瓦": 1.0, "万千瓦": 1e4}
+#: Per-person money: a bare 万元 is not accepted (a total written in the per-capita row would
+#: pass as a per-capita figure); 万元/人 says per person, as database exports state it.
+PER_PERSON_MONEY_UNITS = {"元": 1.0, "元/人": 1.0, "万元/人": 1e4}
+#: A dimensionless index (terrain relief): no conversion.
+INDEX_UNITS = {"index": 1.0}
 
 
 @dataclass(frozen=True)
@@ -35,7 +41,7 @@ INDICATORS: dict[str, Indicator] = {
         Indicator("va_primary", "yuan", MONEY_UNITS, ("第一产业增加值",)),
         Indicator("va_secondary", "yuan", MONEY_UNITS, ("第二产业增加值",)),
         Indicator("va_tertiary", "yuan", MONEY_UNITS, ("第三产业增加值",)),
-        Indicator("gdp_per_capita", "yuan", {"元": 1.0, "元/人": 1.0},
+        Indicator("gdp_per_capita", "yuan", PER_PERSON_MONEY_UNITS,
                   ("人均地区生产总值", "人均生产总值", "人均GDP"), strictly_positive=True),
         Indicator("population", "persons", PERSON_UNITS,
                   ("年末总人口", "年末户籍人口", "户籍总人口", "总人口"), strictly_positive=True),
@@ -45,11 +51,30 @@ INDICATORS: dict[str, Indicator] = {
         Indicator("agri_services_output", "yuan", MONEY_UNITS,
                   ("农林牧渔服务业产值", "农林牧渔服务业总产值", "农林牧渔专业及辅助性活动产值")),
         Indicator("agri_output", "yuan", MONEY_UNITS, ("农林牧渔业总产值",), required=False),
+        # Optional extra covariates (not in the paper's models): rural residents' per-capita
+        # disposable income (the NBS series since 2013; the older 农民人均纯收入, net income, is a
+        # different concept and not an alias) and the terrain relief index of a county
+        # (a cross-section: an import dates it to one year, see countysurv.panel_import).
+        Indicator("rural_income", "yuan", PER_PERSON_MONEY_UNITS,
+                  ("农村居民人均可支配收入", "农村常住居民人均可支配收入", "农民人均可支配收入"),
+                  required=False, strictly_positive=True),
+        Indicator("terrain_relief", "index", INDEX_UNITS, ("地形起伏度", "地势起伏度"),
+                  required=False),
     )
 }
 
 #: Canonical indicator names in panel column order.
 CANONICAL = tuple(INDICATORS)
+
+
+
+def indicators_in_use(with_values: Iterable[str]) -> list[str]:
+    """Canonical indicators in panel order: every required one, and an optional one only when
+    it is among ``with_values`` (the indicators holding at least one value), so that a study
+    without rural income or terrain relief is not shown as missing them everywhere."""
+    present = set(with_values)
+    return [name for name, ind in INDICATORS.items() if ind.required or name in present]
+
 
 _SPACE = re.compile(r"\s+")
 

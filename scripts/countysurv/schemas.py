@@ -7,7 +7,7 @@ from typing import Optional
 import pandas as pd
 import pandera.pandas as pa
 
-from .indicators import CANONICAL
+from .indicators import CANONICAL, INDICATORS
 
 CODE = r"^\d{6}$"
 
@@ -15,7 +15,7 @@ CODE = r"^\d{6}$"
 class BulletinRecord(pa.DataFrameModel):
     """One normalized bulletin figure. Key: (county_code, year, indicator).
 
-    ``value`` is in the indicator's canonical unit (yuan, persons, kW); ``raw_value``,
+    ``value`` is in the indicator's canonical unit (yuan, persons, kW, index); ``raw_value``,
     ``raw_unit``, ``factor`` and ``line`` keep the lineage back to the raw CSV line.
     """
 
@@ -24,7 +24,7 @@ class BulletinRecord(pa.DataFrameModel):
     year: int = pa.Field(ge=1949, le=2100)
     indicator: str = pa.Field(isin=list(CANONICAL))
     value: float = pa.Field(ge=0)
-    unit: str = pa.Field(isin=["yuan", "persons", "kW"])
+    unit: str = pa.Field(isin=["yuan", "persons", "kW", "index"])
     raw_value: str
     raw_unit: str
     factor: float = pa.Field(gt=0)
@@ -39,8 +39,9 @@ class BulletinRecord(pa.DataFrameModel):
 
     @pa.dataframe_check
     def positive_where_required(cls, df: pd.DataFrame) -> pd.Series:
-        """GDP, per-capita GDP and populations are strictly positive."""
-        positive = {"gdp", "gdp_per_capita", "population", "rural_population"}
+        """Indicators marked ``strictly_positive`` in the indicator table (GDP, per-capita GDP,
+        populations, rural income) are above zero."""
+        positive = {name for name, ind in INDICATORS.items() if ind.strictly_positive}
         return ~df["indicator"].isin(positive) | (df["value"] > 0)
 
 
@@ -82,6 +83,8 @@ class CountyYear(pa.DataFrameModel):
     agri_machinery_power: float = _indicator_field()
     agri_services_output: float = _indicator_field()
     agri_output: float = _indicator_field()
+    rural_income: float = pa.Field(gt=0, nullable=True)
+    terrain_relief: float = _indicator_field()
     sector_gap: float = pa.Field(ge=0, nullable=True)
     sector_sum_ok: pd.BooleanDtype = pa.Field(nullable=True)
     gdp_jump_flag: bool

@@ -2,8 +2,8 @@
 
 import pytest
 
-from countysurv.indicators import (INDICATORS, canonical_indicator, normalize_text, parse_number,
-                                   parse_value, unit_factor)
+from countysurv.indicators import (CANONICAL, INDICATORS, canonical_indicator, indicators_in_use,
+                                   normalize_text, parse_number, parse_value, unit_factor)
 
 
 @pytest.mark.parametrize(
@@ -77,6 +77,11 @@ def test_parse_number_rejects_with_reason(text, reason):
         ("农林牧渔服务业产值", "agri_services_output"),
         ("农林牧渔专业及辅助性活动产值", "agri_services_output"),
         ("农林牧渔业总产值", "agri_output"),
+        ("农村居民人均可支配收入", "rural_income"),
+        ("农村常住居民人均可支配收入", "rural_income"),
+        ("农民人均可支配收入", "rural_income"),
+        ("地形起伏度", "terrain_relief"),
+        ("地势起伏度", "terrain_relief"),
         ("va_tertiary", "va_tertiary"),
     ],
 )
@@ -84,7 +89,9 @@ def test_canonical_indicator_maps_aliases(text, canonical):
     assert canonical_indicator(text) == canonical
 
 
-@pytest.mark.parametrize("text", ["工业增加值", "粮食产量", "", "gdp2", "第四产业增加值"])
+# 农民人均纯收入 (net income) is an older, different concept from disposable income
+@pytest.mark.parametrize("text", ["工业增加值", "粮食产量", "", "gdp2", "第四产业增加值",
+                                  "农民人均纯收入"])
 def test_canonical_indicator_unknown_is_none(text):
     assert canonical_indicator(text) is None
 
@@ -108,7 +115,12 @@ def test_every_alias_of_every_indicator_is_recognised():
         ("agri_machinery_power", "千瓦", 1.0),
         ("agri_machinery_power", "万千瓦", 1e4),
         ("gdp_per_capita", "元", 1.0),
+        ("gdp_per_capita", "元/人", 1.0),
+        ("gdp_per_capita", "万元/人", 1e4),
         ("agri_services_output", "万元", 1e4),
+        ("rural_income", "元", 1.0),
+        ("rural_income", "万元/人", 1e4),
+        ("terrain_relief", "index", 1.0),
     ],
 )
 def test_unit_factor_converts_to_canonical(indicator, unit, factor):
@@ -118,7 +130,8 @@ def test_unit_factor_converts_to_canonical(indicator, unit, factor):
 @pytest.mark.parametrize(
     ("indicator", "unit"),
     [("gdp", "万吨"), ("gdp", "千瓦"), ("population", "万元"), ("agri_machinery_power", "人"),
-     ("gdp_per_capita", "万元"), ("gdp", "")],
+     ("gdp_per_capita", "万元"), ("gdp", ""), ("rural_income", "万元"), ("rural_income", "万人"),
+     ("terrain_relief", ""), ("terrain_relief", "元")],
 )
 def test_unit_factor_rejects_unit_that_does_not_fit(indicator, unit):
     assert unit_factor(indicator, unit) is None
@@ -199,3 +212,11 @@ def test_every_alias_is_recognised_in_traditional_characters_and_with_prefixes()
 @pytest.mark.parametrize("text", ["其中：城镇", "城镇人口", "年末常住人口", "全省生产总值", "其中"])
 def test_sub_items_and_other_populations_are_not_indicators(text):
     assert canonical_indicator(text) is None
+
+
+def test_indicators_in_use_keeps_required_ones_and_optional_ones_with_values():
+    required = [name for name in CANONICAL if INDICATORS[name].required]
+    assert indicators_in_use([]) == required
+    assert "rural_income" not in required and "terrain_relief" not in required
+    assert indicators_in_use(["terrain_relief", "gdp"]) == required + ["terrain_relief"]
+    assert indicators_in_use(CANONICAL) == list(CANONICAL)

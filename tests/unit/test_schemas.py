@@ -19,6 +19,13 @@ def test_bulletin_record_accepts_valid_rows():
     io.validate(pd.DataFrame([record(), record(year=2016, line=3)]), BulletinRecord, "ok")
 
 
+def test_bulletin_record_accepts_the_optional_indicators():
+    rows = [record(indicator="rural_income", unit="yuan", value=6595.0, raw_unit="元", factor=1.0),
+            record(indicator="terrain_relief", unit="index", value=1.14, raw_unit="index",
+                   factor=1.0, line=3)]
+    io.validate(pd.DataFrame(rows), BulletinRecord, "ok")
+
+
 @pytest.mark.parametrize(
     ("rows", "column"),
     [
@@ -26,6 +33,7 @@ def test_bulletin_record_accepts_valid_rows():
         ([record(indicator="gnp")], "indicator"),
         ([record(value=-1.0)], "value"),
         ([record(indicator="population", unit="persons", value=0.0)], "positive_where_required"),
+        ([record(indicator="rural_income", unit="yuan", value=0.0)], "positive_where_required"),
         ([record(unit="万元")], "unit"),
         ([record(line=1)], "line"),
     ],
