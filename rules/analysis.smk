@@ -43,5 +43,6 @@ rule build_survival:
         policy_date=config["policy_date"],
         censor_date=config["censor_date"],
         missing_covariate=config["indices"]["missing_covariate"],
+        counties_missing=config["data"]["counties_missing"],
     script:
         "../scripts/build_survival.py"

@@ -89,9 +89,15 @@ def list_bulletins(bulletins_dir, reference_path):
         _fail(str(err))
 
 
-BULLETIN_FILES, COUNTY_NAMES = list_bulletins(
-    config["data"]["bulletins_dir"], config["data"].get("county_reference", "")
-)
+# data.from_panel: the bulletin CSVs are written by the checkpoint import_panel
+# (rules/real_study.smk), so the counties are known only once it has run (study_counties).
+FROM_PANEL = config["data"]["from_panel"]
+if FROM_PANEL:
+    BULLETIN_FILES, COUNTY_NAMES = {}, {}
+else:
+    BULLETIN_FILES, COUNTY_NAMES = list_bulletins(
+        config["data"]["bulletins_dir"], config["data"].get("county_reference", "")
+    )
 COUNTIES = sorted(BULLETIN_FILES)
 N_CHUNKS = math.ceil(config["bootstrap"]["replicates"] / config["bootstrap"]["chunk_size"])
 CHUNKS = [f"{i:04d}" for i in range(N_CHUNKS)]
@@ -121,13 +127,51 @@ def package_modules(*names):
     return [str(SCRIPTS_DIR / "countysurv" / f"{name}.py") for name in base + list(names)]
 
 
+def study_counties():
+    """The counties of the study: the bulletin files, or (data.from_panel) the import's output.
+
+    With data.from_panel this is called from input functions only: it waits for the checkpoint
+    import_panel and lists its folder, restricted to real_study.provinces when set.
+    """
+    if not FROM_PANEL:
+        return COUNTIES
+    folder = Path(checkpoints.import_panel.get().output.bulletins)
+    codes = sorted(p.stem for p in folder.glob("*.csv"))
+    provinces = set(config["real_study"]["provinces"])
+    if provinces:
+        chosen = provinces_of(rules.import_panel.input.reference)
+        codes = [c for c in codes if chosen.get(c) in provinces]
+    return codes
+
+
+def provinces_of(counties_832):
+    """County code -> province (short name) of the reconciled 832 list."""
+    import csv
+
+    with open(counties_832, encoding="utf-8-sig", newline="") as fh:
+        return {row["county_code"]: row["province"] for row in csv.DictReader(fh)}
+
+
+def ingested(kind):
+    """An input function: every county's ingestion output of one kind (parquet, rejects.csv,
+    counts.json)."""
+
+    def files(wildcards):
+        return expand("results/bulletins/{county}.{kind}", county=study_counties(), kind=kind)
+
+    return files
+
+
 def get_bulletin_csv(wildcards):
+    if FROM_PANEL:
+        checkpoints.import_panel.get()
+        return f"results/imported/{wildcards.county}.csv"
     return str(BULLETIN_FILES[wildcards.county])
 
 
 def get_county_names(wildcards):
     """Names a county's rows may carry in county_code (with data.county_reference), else none."""
-    return COUNTY_NAMES[wildcards.county]
+    return COUNTY_NAMES.get(wildcards.county, [])
 
 
 def chunk_replicates(wildcards):
@@ -178,15 +222,11 @@ def get_intermediate_targets():
     to be done" and the old tables. As targets, a failed job's outputs are rebuilt (and fail
     again, with the same message) until its input is fixed.
     """
-    ingested = expand(
-        "results/bulletins/{county}.{ext}",
-        county=COUNTIES,
-        ext=("parquet", "rejects.csv", "counts.json"),
-    )
+    ingestion = [ingested(kind) for kind in ("parquet", "rejects.csv", "counts.json")]
     chunks = expand("results/bootstrap/chunks/{chunk}.parquet", chunk=CHUNKS)
     boot = ["results/bootstrap/replicates.parquet"] if N_CHUNKS else []
     return (
-        ingested
+        ingestion
         + [
             "results/panel/ingestion.csv",
             "results/analysis/covariates.csv",
@@ -314,3 +354,82 @@ def get_real_targets():
         "results/real/exit_timing.md",
         "results/real/exit_timing.json",
     ] + figures
+
+
+# --- the real study (rules/real_study.smk, included with data.from_panel; target real_study) ---
+
+
+def get_model_terms():
+    """The model terms (config models.terms; the paper's six when the key is absent)."""
+    from_config = config.get("models", {}).get("terms")
+    return list(from_config) if from_config else list(_MODEL_TERMS)
+
+
+_MODEL_TERMS = (
+    "upgrading_index",
+    "integration_12",
+    "integration_13",
+    "nation",
+    "industry",
+    "resource_endowment",
+)
+
+
+def get_real_layout():
+    """The export layout named by real_study.layout (checked at parse time)."""
+    study = config["real_study"]
+    if study["layout"] not in study["layouts"]:
+        _fail(
+            f"config real_study.layout {study['layout']!r} is not one of real_study.layouts "
+            f"({', '.join(sorted(study['layouts']))})"
+        )
+    return study["layouts"][study["layout"]]
+
+
+def get_real_panel_files(wildcards):
+    """The export's files (real_study.panel_dir + each file of the layout); one clear line when
+    one is missing. An input function, so only a run that needs the import checks them."""
+    folder = Path(config["real_study"]["panel_dir"])
+    paths = [str(folder / spec["file"]) for spec in get_real_layout()["files"].values()]
+    missing = [p for p in paths if not Path(p).is_file()]
+    if missing:
+        _fail(
+            f"{missing[0]}: file of the county panel not found (config real_study.panel_dir = "
+            f"{folder}, relative to {Path.cwd()}; layout {config['real_study']['layout']}); "
+            "point real_study.panel_dir at the export in a --configfile"
+        )
+    return paths
+
+
+def get_imported_csvs(wildcards):
+    """Every raw bulletin CSV the import wrote (the counties in the panel)."""
+    folder = Path(checkpoints.import_panel.get().output.bulletins)
+    return sorted(str(p) for p in folder.glob("*.csv"))
+
+
+def get_real_study_targets():
+    """What one real-study run builds besides the study's own targets."""
+    return ["results/exit_dates.md", "results/exit_dates.csv", "results/sample.md"]
+
+
+def real_study_config(cfg, undated_rule):
+    """The config of one real-study run: the study's config with the real data in place of the
+    simulated study (bulletins from the imported panel, the real counties' reference list, the
+    real study's terms, no simulated truth). `undated_rule` decides what the run does with
+    counties whose exit has no found date (real_counties.py)."""
+    import copy
+
+    real = copy.deepcopy(cfg)
+    real["data"].update(
+        {
+            "from_panel": True,
+            "counties": "results/counties.csv",
+            "counties_missing": "exclude",
+            "county_reference": "",
+            "bulletin_texts_dir": "",
+            "truth": "",
+        }
+    )
+    real.setdefault("models", {})["terms"] = list(cfg["real_study"]["terms"])
+    real["real_study"]["undated_rule"] = undated_rule
+    return real

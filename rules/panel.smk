@@ -3,9 +3,9 @@
 
 rule build_panel:
     input:
-        records=expand("results/bulletins/{county}.parquet", county=COUNTIES),
-        rejects=expand("results/bulletins/{county}.rejects.csv", county=COUNTIES),
-        counts=expand("results/bulletins/{county}.counts.json", county=COUNTIES),
+        records=ingested("parquet"),
+        rejects=ingested("rejects.csv"),
+        counts=ingested("counts.json"),
         code=package_modules("panels", "indicators", "schemas"),
     output:
         panel="results/panel/panel.parquet",

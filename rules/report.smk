@@ -158,7 +158,7 @@ rule render_comparison_html:
 
 rule build_lineage:
     input:
-        records=expand("results/bulletins/{county}.parquet", county=COUNTIES),
+        records=ingested("parquet"),
         covariates=rules.compute_covariates.output.parquet,
         survival=rules.build_survival.output.parquet,
         counties=config["data"]["counties"],

@@ -15,6 +15,11 @@ include: "report.smk"
 include: "extended.smk"
 
 
+if config["data"]["from_panel"]:
+
+    include: "real_study.smk"
+
+
 rule study:
     input:
-        get_final_targets(),
+        get_final_targets() + (get_real_study_targets() if FROM_PANEL else []),

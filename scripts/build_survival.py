@@ -6,12 +6,14 @@ from countysurv.schemas import CountyReference, SurvivalSpell
 
 
 def main(covariates_path, counties_path, policy_date, censor_date, missing_covariate,
+         counties_missing,
          parquet_path, csv_path, excluded_path, log_path):
     log = start_log(log_path)
     covariates = io.read_parquet(covariates_path)
     reference = io.read_counties_csv(counties_path, CountyReference)
     spells, excluded = survival.build_survival(
         covariates, reference, policy_date, censor_date, missing_covariate=missing_covariate,
+        counties_missing=counties_missing,
         reference_source=counties_path, covariates_source=covariates_path)
     spells = io.validate(spells, SurvivalSpell, parquet_path, log)
     log.info("survival dataset: %d counties, %d exits announced by %s, %d censored; "
@@ -26,5 +28,6 @@ def main(covariates_path, counties_path, policy_date, censor_date, missing_covar
 
 run_main(main, snakemake.input.covariates, snakemake.input.counties,
          snakemake.params.policy_date, snakemake.params.censor_date,
-         snakemake.params.missing_covariate, snakemake.output.parquet, snakemake.output.csv,
+         snakemake.params.missing_covariate, snakemake.params.counties_missing,
+         snakemake.output.parquet, snakemake.output.csv,
          snakemake.output.excluded, snakemake.log[0])

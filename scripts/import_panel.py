@@ -9,13 +9,13 @@ from countysurv.logs import run_main, start_log
 
 
 def main(panel_dir, layout_name, layout, reference_path, years, cross_section_year,
-         bulletin_paths, quarantine_path, counts_path, log_path):
+         bulletin_dir, quarantine_path, counts_path, log_path):
     log = start_log(log_path)
     result = panel_import.run_import(panel_dir, layout, layout_name, reference_path,
                                      tuple(years), cross_section_year)
     log.info("layout %s, panel %s, reference %s, years %d-%d, cross-sections dated %d",
              layout_name, panel_dir, reference_path, years[0], years[1], cross_section_year)
-    panel_import.write_outputs(result, bulletin_paths, quarantine_path, counts_path)
+    panel_import.write_folder(result, bulletin_dir, quarantine_path, counts_path)
 
 
 run_main(main, snakemake.params.panel_dir, snakemake.params.layout_name, snakemake.params.layout,

@@ -632,6 +632,17 @@ def list_counties(panel_dir: str | Path, layout: Mapping[str, Any], layout_name:
                              cross_section_year).bulletins)
 
 
+def write_folder(result: ImportResult, folder: str | Path, quarantine_path: str | Path,
+                 counts_path: str | Path) -> None:
+    """Write one CSV per imported county into ``folder`` (``<county_code>.csv``), the
+    quarantine and the counts: the outputs of the workflow's checkpoint ``import_panel``, whose
+    county files are known only once the import has run."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_outputs(result, [folder / f"{code}.csv" for code in sorted(result.bulletins)],
+                  quarantine_path, counts_path)
+
+
 def write_outputs(result: ImportResult, bulletin_paths: Sequence[str | Path],
                   quarantine_path: str | Path, counts_path: str | Path) -> None:
     """Write one CSV per county to ``bulletin_paths`` (named ``<county_code>.csv``), the

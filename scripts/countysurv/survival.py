@@ -15,6 +15,8 @@ log = logging.getLogger(__name__)
 #: Values of config ``indices.missing_covariate``: what to do with a county that lacks a
 #: covariate at the baseline year even after the fallback window.
 MISSING_COVARIATE = ("exclude", "error")
+#: What to do with a county that has bulletins but no row in the reference list.
+COUNTIES_MISSING = ("error", "exclude")
 
 
 def durations(announced_on: pd.Series, policy_date: str, censor_date: str
@@ -35,6 +37,7 @@ def durations(announced_on: pd.Series, policy_date: str, censor_date: str
 
 def build_survival(covariates: pd.DataFrame, reference: pd.DataFrame, policy_date: str,
                    censor_date: str, *, missing_covariate: str = "exclude",
+                   counties_missing: str = "error",
                    reference_source: str = "counties.csv",
                    covariates_source: str = "covariates.parquet"
                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -52,6 +55,11 @@ def build_survival(covariates: pd.DataFrame, reference: pd.DataFrame, policy_dat
         A county lacking a covariate even after the fallback window is listed in ``excluded``
         (``"exclude"``) or stops the run with an error naming the counties and covariates
         (``"error"``); config ``indices.missing_covariate``.
+    counties_missing
+        A county with covariates but no row in ``reference`` stops the run (``"error"``: a
+        typo or a forgotten row) or is listed in ``excluded`` with the reason (``"exclude"``:
+        the real study's dated-only run leaves undated counties out of its reference list);
+        config ``data.counties_missing``.
     reference_source, covariates_source
         The files the two frames were read from, as error messages name them.
 
@@ -70,6 +78,9 @@ def build_survival(covariates: pd.DataFrame, reference: pd.DataFrame, policy_dat
         before the policy date, or (with ``missing_covariate="error"``) a missing covariate,
         naming the counties.
     """
+    if counties_missing not in COUNTIES_MISSING:
+        raise ConfigError(f"data.counties_missing must be one of {COUNTIES_MISSING}, got "
+                          f"{counties_missing!r}")
     if missing_covariate not in MISSING_COVARIATE:
         raise ConfigError(f"indices.missing_covariate must be one of {MISSING_COVARIATE}, got "
                           f"{missing_covariate!r}")
@@ -79,7 +90,9 @@ def build_survival(covariates: pd.DataFrame, reference: pd.DataFrame, policy_dat
     if pd.Timestamp(censor_date) <= policy:
         raise InputDataError(f"censor_date {censor_date} is not after policy_date {policy_date}")
     unknown = sorted(set(covariates["county_code"]) - set(reference["county_code"]))
-    if unknown:
+    if unknown and counties_missing == "exclude":
+        covariates = covariates[~covariates["county_code"].isin(unknown)]
+    elif unknown:
         raise InputDataError(f"{reference_source}: {len(unknown)} county(ies) with bulletins are "
                              f"not in the reference list: {', '.join(unknown[:10])}; add them "
                              f"with province, ethnic_area and announced_on")
@@ -91,7 +104,10 @@ def build_survival(covariates: pd.DataFrame, reference: pd.DataFrame, policy_dat
     merged = covariates.merge(reference, on="county_code", how="inner", validate="one_to_one")
     complete = merged[list(PANEL_COVARIATES)].notna().all(axis=1)
     excluded = [{"county_code": c, "reason": "in the reference list but has no bulletin file"}
-                for c in sorted(set(reference["county_code"]) - set(covariates["county_code"]))]
+                for c in sorted(set(reference["county_code"]) - set(covariates["county_code"])
+                                - set(unknown))]
+    excluded += [{"county_code": c, "reason": f"not in the county reference list "
+                  f"{reference_source} (data.counties_missing: exclude)"} for c in unknown]
     for row in merged[~complete].itertuples():
         missing = [c for c in PANEL_COVARIATES if pd.isna(getattr(row, c))]
         excluded.append({"county_code": row.county_code,
