@@ -55,6 +55,25 @@ def test_build_survival_rejects_county_missing_from_reference(tmp_path):
         build_survival(covariates(["990001", "990002"]), ref, "2015-11-29", "2020-01-01")
 
 
+def test_build_survival_excludes_county_missing_from_reference_when_asked(tmp_path):
+    ref = reference(tmp_path, "990001,a,p,1,2017-06-01\n990003,c,p,0,\n")
+    surv, excluded = build_survival(covariates(["990001", "990002"]), ref, "2015-11-29",
+                                    "2020-01-01", counties_missing="exclude",
+                                    reference_source="real/counties.csv")
+    assert surv["county_code"].tolist() == ["990001"]
+    assert excluded.to_dict("records") == [
+        {"county_code": "990002", "reason": "not in the county reference list real/counties.csv "
+                                            "(data.counties_missing: exclude)"},
+        {"county_code": "990003", "reason": "in the reference list but has no bulletin file"}]
+
+
+def test_build_survival_rejects_unknown_counties_missing_mode(tmp_path):
+    ref = reference(tmp_path, "990001,a,p,1,2017-06-01\n")
+    with pytest.raises(ConfigError, match="counties_missing"):
+        build_survival(covariates(["990001"]), ref, "2015-11-29", "2020-01-01",
+                       counties_missing="drop")
+
+
 def test_build_survival_excludes_incomplete_county_with_reason(tmp_path):
     ref = reference(tmp_path, "990001,a,p,1,2017-06-01\n990002,b,p,0,\n")
     cov = covariates(["990001", "990002"])
