@@ -359,7 +359,9 @@ def test_run_chunk_parquet_round_trip(tmp_path, estimates):
 
     io.write_parquet(estimates, tmp_path / "chunk.parquet")
     back = pd.read_parquet(tmp_path / "chunk.parquet")
-    pdt.assert_frame_equal(bs.collect_chunks([back]), estimates, check_exact=True)
+    # written floats are rounded to io.SIGNIFICANT_DIGITS; otherwise the round trip is exact
+    pdt.assert_frame_equal(bs.collect_chunks([back]), io.round_floats(estimates),
+                           check_exact=True)
 
 
 def test_cox_rejects_bad_weights(counties):
