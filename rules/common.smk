@@ -2,6 +2,7 @@
 # This is the only rule file with Python in it (STYLE.md section 2).
 
 import math
+import os
 import re
 import sys
 from pathlib import Path
@@ -110,15 +111,20 @@ PYTHON = sys.executable
 # Snakemake records a source-cached input's checksum under a per-run temporary path, so a
 # module touched without a change would rerun every rule that lists it; a plain path keeps
 # "touching a file without changing its content reruns nothing" true for code as for data.
+# The paths are relative to the working directory (the checkout, or --directory): Snakemake
+# records every job's input paths and reruns a job whose list changed, so absolute paths would
+# rerun everything after the checkout is moved or copied elsewhere with its results.
 def workflow_script(name):
     """The path of a rule script, as an input; for shell rules, editing the script reruns them."""
-    return str(SCRIPTS_DIR / name)
+    return os.path.relpath(SCRIPTS_DIR / name)
 
 
 def package_modules(*names):
     """The package modules a rule's script imports, as inputs: editing one reruns the rule."""
     base = ["__init__", "errors", "io", "logs", "terms"]
-    return [str(SCRIPTS_DIR / "countysurv" / f"{name}.py") for name in base + list(names)]
+    return [
+        os.path.relpath(SCRIPTS_DIR / "countysurv" / f"{name}.py") for name in base + list(names)
+    ]
 
 
 def get_bulletin_csv(wildcards):
