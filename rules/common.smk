@@ -111,19 +111,30 @@ PYTHON = sys.executable
 # Snakemake records a source-cached input's checksum under a per-run temporary path, so a
 # module touched without a change would rerun every rule that lists it; a plain path keeps
 # "touching a file without changing its content reruns nothing" true for code as for data.
-# The paths are relative to the working directory (the checkout, or --directory): Snakemake
-# records every job's input paths and reruns a job whose list changed, so absolute paths would
-# rerun everything after the checkout is moved or copied elsewhere with its results.
+# Snakemake records every job's input paths and reruns a job whose list changed, so the paths
+# must not change when the folder holding the results moves (see _workflow_file).
+def _workflow_file(path):
+    """A file of the workflow's code as a rule input, named so that moving the results keeps it.
+
+    Relative to the working directory when the code is inside it (a checkout run from its root:
+    moving or copying the checkout with its results changes nothing); absolute when the code is
+    elsewhere (`snakemake -s <repo>/Snakefile --directory <study>`: moving the study folder
+    changes nothing).
+    """
+    rel = os.path.relpath(os.path.realpath(path), os.path.realpath(os.getcwd()))
+    return str(path) if rel.split(os.sep)[0] == os.pardir else rel
+
+
 def workflow_script(name):
     """The path of a rule script, as an input; for shell rules, editing the script reruns them."""
-    return os.path.relpath(SCRIPTS_DIR / name)
+    return _workflow_file(SCRIPTS_DIR / name)
 
 
 def package_modules(*names):
     """The package modules a rule's script imports, as inputs: editing one reruns the rule."""
     base = ["__init__", "errors", "io", "logs", "terms"]
     return [
-        os.path.relpath(SCRIPTS_DIR / "countysurv" / f"{name}.py") for name in base + list(names)
+        _workflow_file(SCRIPTS_DIR / "countysurv" / f"{name}.py") for name in base + list(names)
     ]
 
 

@@ -185,7 +185,9 @@ def test_moved_checkout_reruns_nothing_and_one_changed_county_reruns_its_branch(
     records (bulletins, rule scripts, package modules) is a path relative to the checkout.
     The interpreter running the shell rules ({PYTHON} in rules/bulletins.smk) is not a recorded
     input or param (test_starting_snakemake_through_another_interpreter_path_reruns_nothing),
-    so a moved environment does not rerun anything either."""
+    so a moved environment does not rerun anything either. (A study folder whose code lives
+    elsewhere names the code by its absolute path, so it can be moved alone: the clones of the
+    toy run in the tests above, at another depth than the original, rely on that.)"""
     work, codes = code_copy_run
     copied = clone(work, tmp_path / "rsynced" / "study")
     recorded = "".join(p.read_text(encoding="utf-8", errors="replace")
