@@ -2,6 +2,7 @@
 # This is the only rule file with Python in it (STYLE.md section 2).
 
 import math
+import os
 import re
 import sys
 from pathlib import Path
@@ -116,15 +117,31 @@ PYTHON = sys.executable
 # Snakemake records a source-cached input's checksum under a per-run temporary path, so a
 # module touched without a change would rerun every rule that lists it; a plain path keeps
 # "touching a file without changing its content reruns nothing" true for code as for data.
+# Snakemake records every job's input paths and reruns a job whose list changed, so the paths
+# must not change when the folder holding the results moves (see _workflow_file).
+def _workflow_file(path):
+    """A file of the workflow's code as a rule input, named so that moving the results keeps it.
+
+    Relative to the working directory when the code is inside it (a checkout run from its root:
+    moving or copying the checkout with its results changes nothing); absolute when the code is
+    elsewhere (`snakemake -s <repo>/Snakefile --directory <study>`: moving the study folder
+    changes nothing).
+    """
+    rel = os.path.relpath(os.path.realpath(path), os.path.realpath(os.getcwd()))
+    return str(path) if rel.split(os.sep)[0] == os.pardir else rel
+
+
 def workflow_script(name):
     """The path of a rule script, as an input; for shell rules, editing the script reruns them."""
-    return str(SCRIPTS_DIR / name)
+    return _workflow_file(SCRIPTS_DIR / name)
 
 
 def package_modules(*names):
     """The package modules a rule's script imports, as inputs: editing one reruns the rule."""
     base = ["__init__", "errors", "io", "logs", "terms"]
-    return [str(SCRIPTS_DIR / "countysurv" / f"{name}.py") for name in base + list(names)]
+    return [
+        _workflow_file(SCRIPTS_DIR / "countysurv" / f"{name}.py") for name in base + list(names)
+    ]
 
 
 def study_counties():
@@ -375,13 +392,17 @@ _MODEL_TERMS = (
 )
 
 
-def get_real_layout():
-    """The export layout named by real_study.layout (checked at parse time)."""
+def get_real_layout(wildcards=None):
+    """The export layout named by real_study.layout; one clear line when it is not defined.
+
+    Used as a params function, so only a run that needs the import checks it (a config without
+    the real study's layouts, such as the test suite's toy study, still parses).
+    """
     study = config["real_study"]
     if study["layout"] not in study["layouts"]:
         _fail(
             f"config real_study.layout {study['layout']!r} is not one of real_study.layouts "
-            f"({', '.join(sorted(study['layouts']))})"
+            f"({', '.join(sorted(study['layouts'])) or 'none defined'})"
         )
     return study["layouts"][study["layout"]]
 

@@ -30,7 +30,7 @@ checkpoint import_panel:
     params:
         panel_dir=config["real_study"]["panel_dir"],
         layout_name=config["real_study"]["layout"],
-        layout=get_real_layout(),
+        layout=get_real_layout,
         years=[config["years"]["first"], config["years"]["last"]],
         cross_section_year=config["baseline_year"],
     script:

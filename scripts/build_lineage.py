@@ -20,7 +20,7 @@ def main(record_paths, covariates_path, survival_path, counties_path, bulletins_
         upgrading)
     log.info("lineage: %d rows for %d counties (%d rows from fallback years)", len(table),
              table["county_code"].nunique(), int(table["fallback"].sum()))
-    io.write_csv(lineage.escape_for_csv(table), csv_path, float_format="%.17g")
+    io.write_csv(lineage.escape_for_csv(table), csv_path)
 
 
 run_main(main, list(snakemake.input.records), snakemake.input.covariates,

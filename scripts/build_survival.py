@@ -22,7 +22,7 @@ def main(covariates_path, counties_path, policy_date, censor_date, missing_covar
     for row in excluded.itertuples():
         log.warning("excluded %s: %s", row.county_code, row.reason)
     io.write_parquet(spells, parquet_path)
-    io.write_csv(spells, csv_path, float_format="%.17g")
+    io.write_csv(spells, csv_path)
     io.write_csv(excluded, excluded_path)
 
 

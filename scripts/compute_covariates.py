@@ -14,7 +14,7 @@ def main(panel_path, baseline_year, fallback_window, upgrading, parquet_path, cs
              "%d county-covariate fallbacks", len(covariates), baseline_year, fallback_window,
              upgrading, int(covariates.filter(like="_fallback").to_numpy().sum()))
     io.write_parquet(covariates, parquet_path)
-    io.write_csv(covariates, csv_path, float_format="%.17g")
+    io.write_csv(covariates, csv_path)
 
 
 run_main(main, snakemake.input.panel, snakemake.params.baseline_year,

@@ -7,8 +7,9 @@ from countysurv.logs import run_main, start_log
 def main(ols_path, cox_path, boot_paths, csv_path, md_path, tex_path, html_path, log_path):
     log = start_log(log_path)
     boot = io.load_bootstrap_summary(boot_paths[0]) if boot_paths else None
-    table = tables.build_table1(io.load_model_result(ols_path), io.load_model_result(cox_path),
-                                boot)
+    # Rounded as every written float is (io.SIGNIFICANT_DIGITS): the same bytes on any machine.
+    table = io.round_floats(tables.build_table1(io.load_model_result(ols_path),
+                                                io.load_model_result(cox_path), boot))
     log.info("Table 1: %d rows; bootstrap CIs %s", len(table),
              "included" if boot is not None else "not computed")
     io.write_text(tables.table1_to_csv(table), csv_path)

@@ -7,7 +7,8 @@ from countysurv.logs import run_main, start_log
 def main(model_paths, csv_path, md_path, tex_path, html_path, log_path):
     log = start_log(log_path)
     results = {model: io.read_json(path) for model, path in model_paths.items()}
-    table = extended_tables.build_extended_table(results)
+    # Rounded as every written float is (io.SIGNIFICANT_DIGITS): the same bytes on any machine.
+    table = io.round_floats(extended_tables.build_extended_table(results))
     log.info("extended table: %d rows, models %s", len(table), list(results))
     io.write_text(extended_tables.table_to_csv(table), csv_path)
     io.write_text(extended_tables.render_markdown(table), md_path)

@@ -4,10 +4,13 @@
   (test_workflow.py::test_workflow_changed_county_reruns_only_its_ingestion);
 - a changed model option in config: that model and what depends on it, no ingestion;
 - files touched without changing their content: nothing;
-- an edited package module or rule script: the rules that import it and what depends on them.
+- an edited package module or rule script: the rules that import it and what depends on them;
+- the checkout moved or copied elsewhere with its results: nothing, and a changed county CSV
+  there plans exactly that county's branch.
 
-The first three use clones of the shared toy run; the last needs its own copy of the workflow's
-code (Snakefile, rules, scripts, schemas) so that the edit never touches the repository.
+The first three use clones of the shared toy run; the last two need their own copy of the
+workflow's code (Snakefile, rules, scripts, schemas): so that an edit never touches the
+repository, and so that code and results move together, as in a moved checkout.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, make_toy_study, venv_env
+from conftest import REPO, change_last_value, make_toy_study, venv_env
 from test_workflow import planned_jobs
 
 pytestmark = pytest.mark.workflow
@@ -161,3 +164,47 @@ def test_touched_module_without_changes_reruns_nothing(code_copy_run):
             edited(work / "scripts" / "countysurv" / "bulletins.py", change=False):
         out = dry_run(work, work / "Snakefile", *CORE_TARGETS)
     assert "Nothing to be done" in out, rules_planned(out)
+
+
+# ------------------------------------------------------------------ a moved or copied checkout
+
+
+def dry_run_here(checkout: Path, *targets: str) -> str:
+    """`snakemake -n` started inside ``checkout``, as a user would (no -s, no --directory)."""
+    exe = Path(sys.executable).with_name("snakemake")
+    proc = subprocess.run([str(exe), "-n", "--cores", "2", *targets], cwd=checkout,
+                          capture_output=True, text=True, env=venv_env(), timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stdout + proc.stderr
+
+
+def test_moved_checkout_reruns_nothing_and_one_changed_county_reruns_its_branch(code_copy_run,
+                                                                               tmp_path):
+    """A checkout with its results copied elsewhere preserving times (``cp -a``, ``rsync -a``),
+    then moved to a folder of another name and depth, plans nothing: every input Snakemake
+    records (bulletins, rule scripts, package modules) is a path relative to the checkout.
+    The interpreter running the shell rules ({PYTHON} in rules/bulletins.smk) is not a recorded
+    input or param (test_starting_snakemake_through_another_interpreter_path_reruns_nothing),
+    so a moved environment does not rerun anything either. (A study folder whose code lives
+    elsewhere names the code by its absolute path, so it can be moved alone: the clones of the
+    toy run in the tests above, at another depth than the original, rely on that.)"""
+    work, codes = code_copy_run
+    copied = clone(work, tmp_path / "rsynced" / "study")
+    recorded = "".join(p.read_text(encoding="utf-8", errors="replace")
+                       for p in (copied / ".snakemake" / "metadata").iterdir())
+    assert "countysurv/models.py" in recorded          # the records name the package modules...
+    assert str(work) not in recorded                   # ...and never by the old absolute path
+    out = dry_run_here(copied, *CORE_TARGETS)
+    assert "Nothing to be done" in out, rules_planned(out)
+
+    moved = tmp_path / "elsewhere" / "deeper" / "renamed"
+    moved.parent.mkdir(parents=True)
+    copied.rename(moved)
+    out = dry_run_here(moved, *CORE_TARGETS)
+    assert "Nothing to be done" in out, rules_planned(out)
+
+    change_last_value(moved / "data" / "bulletins" / f"{codes[2]}.csv")
+    jobs = planned_jobs(dry_run_here(moved, *CORE_TARGETS))
+    assert [c for r, c in jobs if r == "ingest_bulletin"] == [codes[2]]
+    assert {"build_panel", "compute_covariates", "build_survival", "fit_ols", "fit_cox",
+            "render_table1"} <= {r for r, _ in jobs}

@@ -35,6 +35,7 @@ import pandas as pd
 
 from .batched import DEFAULT_BLOCK_SIZE, FAILURE_REASONS, cox_efron_batched, ols_batched
 from .errors import InputDataError, ModelFitError
+from .io import SIGNIFICANT_DIGITS
 from .terms import MODEL_TERMS, OLS_TERMS
 
 MODELS = ("ols", "cox")
@@ -256,8 +257,9 @@ def summarize(estimates: pd.DataFrame, point: dict | None = None) -> pd.DataFram
     return out
 
 
-def format_summary(summary: pd.DataFrame, digits: int = 12) -> pd.DataFrame:
-    """Round float columns to ``digits`` significant digits for byte-stable CSV output.
+def format_summary(summary: pd.DataFrame, digits: int = SIGNIFICANT_DIGITS) -> pd.DataFrame:
+    """Round float columns to ``digits`` significant digits for byte-stable CSV output
+    (the writers in io round to io.SIGNIFICANT_DIGITS in any case).
 
     Python's shortest float repr of a value rounded this way has at most ``digits`` digits,
     so last-bit differences (e.g. from another CPU's BLAS kernels) do not change the file.

@@ -19,7 +19,9 @@ year although the panel has six. This module adds, beside the paper's two models
   one interval per calendar year of follow-up, each with the covariates of an earlier bulletin
   year. Efron ties; Newton–Raphson in numpy (:func:`efron_counting`),
   agreeing with R's ``coxph(Surv(start, stop, event) ~ ...)`` to ~1e-10; lifelines'
-  ``CoxTimeVaryingFitter`` is run as a cross-check (``lifelines_max_abs_diff``).
+  ``CoxTimeVaryingFitter`` is run as a cross-check (``lifelines_max_abs_diff``, here and for
+  the Weibull AFT written as the power of ten just above the largest difference: its digits
+  are rounding noise, different on every CPU).
 
 All functions return JSON-ready dicts with the conventions of ``cox.json``: ``coef``, ``se``,
 ``z``, ``p`` by term, ``n_obs``, ``n_events``, ``log_likelihood``.
@@ -36,6 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from . import io
 from .errors import InputDataError, ModelFitError
 from .models import ID_COL, RiskSets, check_inputs, fit_cox, newton_raphson
 from .terms import CONST, MODEL_TERMS
@@ -398,7 +401,7 @@ def fit_weibull_aft(df: pd.DataFrame, terms: Sequence[str] = MODEL_TERMS,
         "n_obs": int(len(df)),
         "n_events": int(event.sum()),
         "iterations": int(iterations),
-        "lifelines_max_abs_diff": (float(np.max(np.abs(theta - lifelines_theta)))
+        "lifelines_max_abs_diff": (io.power_of_ten_above(float(np.max(np.abs(theta - lifelines_theta))))
                                    if lifelines_theta is not None else None),
         "warnings": fit_warnings,
     }
@@ -458,7 +461,8 @@ def fit_cox_time_varying(cp: pd.DataFrame, terms: Sequence[str] = MODEL_TERMS, *
             try:
                 ctv = CoxTimeVaryingFitter().fit(data, id_col=ID_COL, event_col="event",
                                                  start_col="start", stop_col="stop")
-                lifelines_diff = float(np.max(np.abs(ctv.params_[terms].to_numpy() - beta)))
+                lifelines_diff = io.power_of_ten_above(
+                    float(np.max(np.abs(ctv.params_[terms].to_numpy() - beta))))
             except Exception as err:  # cross-check only; the numpy fit stands
                 log.warning("lifelines CoxTimeVaryingFitter failed: %s", err)
     out = {

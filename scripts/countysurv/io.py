@@ -1,7 +1,14 @@
 """File I/O: atomic writes, deterministic parquet/CSV/JSON, text decoding, validated reads.
 
 Every output is written to a temporary file in the destination folder and then renamed over the
-target, so an interrupted job never leaves a half-written file that looks complete. Every CSV
+target, so an interrupted job never leaves a half-written file that looks complete.
+
+Every float written to CSV, JSON or Parquet is first rounded to :data:`SIGNIFICANT_DIGITS`
+significant digits (:func:`round_significant`, :func:`round_floats`). numpy's exp, log and
+power, OpenBLAS's kernels and the C library's libm each pick a CPU-specific code path at run
+time, so the last one to a few bits of a result differ between x86-64 machines; rounded away,
+the same inputs give the same bytes on any of them (README, "Same results on any machine", says
+what this does and does not guarantee). Every CSV
 cell that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR at the start,
 and not a plain number) is written with a leading ``'`` (:func:`escape_cell`).
 
@@ -127,6 +134,71 @@ def escape_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: Significant digits kept in every float the workflow writes (a double carries 15-17). Between
+#: this machine's default code paths and an emulated older x86-64 (tests/test_cross_machine.py),
+#: the default study's raw results differ by up to 2e-12 relative (bootstrap replicates of
+#: near-degenerate resamples: 4e-12). A value whose two versions straddle a rounding boundary is
+#: written differently; at 9 digits the expected number of such values is ~0.01 per pair of
+#: machines over the final results, ~0.02 over the bootstrap replicates (10 digits: 0.08 and
+#: 0.16). A value is kept to within 5e-9 relative, far below what any printed figure carries.
+SIGNIFICANT_DIGITS = 9
+
+
+def round_significant(value: float, digits: int = SIGNIFICANT_DIGITS) -> float:
+    """``value`` rounded to ``digits`` significant digits (correctly rounded, as Python's
+    ``format`` does it on every machine); NaN and infinities are returned unchanged.
+
+    Python's shortest repr of the result has at most ``digits`` digits, so a value computed on
+    two machines with different last bits is written the same, unless the two lie on either side
+    of a rounding boundary (README, "Same results on any machine", gives the odds).
+    """
+    return float(f"{value:.{digits}g}") if math.isfinite(value) else value
+
+
+def power_of_ten_above(value: float) -> float:
+    """The smallest power of ten greater than ``|value|`` (0 for 0, NaN for NaN).
+
+    For a figure that is itself rounding noise, such as the largest difference between two
+    solvers' answers (~1e-13, its digits different on every CPU), only the order of magnitude
+    is reproducible: this writes it as a bound ("agree to within 1e-12"). Computed from the
+    decimal exponent, without a logarithm.
+    """
+    from decimal import Decimal
+
+    if not math.isfinite(value) or value == 0:
+        return abs(value)
+    return float(f"1e{Decimal(abs(value)).adjusted() + 1}")
+
+
+def _round_cell(value: Any) -> Any:
+    if isinstance(value, float):  # numpy.float64 is a float; bool and int are left alone
+        return round_significant(value)
+    return value
+
+
+def round_floats(obj: Any) -> Any:
+    """``obj`` with every float rounded by :func:`round_significant`.
+
+    A DataFrame gives a copy with its float columns (and floats in object columns) rounded,
+    dtypes kept; dicts, lists and tuples are rounded recursively; other values are returned as
+    they are.
+    """
+    import pandas as pd
+
+    if isinstance(obj, pd.DataFrame):
+        out = obj.copy()
+        for col in out.columns:
+            series = out[col]
+            if pd.api.types.is_float_dtype(series.dtype) or series.dtype == object:
+                out[col] = pd.array([_round_cell(v) for v in series], dtype=series.dtype)
+        return out
+    if isinstance(obj, dict):
+        return {k: round_floats(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(round_floats(v) for v in obj)
+    return _round_cell(obj)
+
+
 def write_text(text: str, path: str | Path) -> None:
     """Write UTF-8 text atomically (LF line endings)."""
     with atomic_path(path) as tmp:
@@ -134,29 +206,36 @@ def write_text(text: str, path: str | Path) -> None:
 
 
 def write_parquet(df: pd.DataFrame, path: str | Path) -> None:
-    """Write ``df`` to parquet atomically and byte-reproducibly (no index, fixed codec)."""
+    """Write ``df`` to parquet atomically and byte-reproducibly (no index, fixed codec, floats
+    rounded by :func:`round_floats`)."""
+    df = round_floats(df)
     with atomic_path(path) as tmp:
         df.to_parquet(tmp, index=False, engine="pyarrow", compression="zstd")
 
 
 def write_csv(df: pd.DataFrame, path: str | Path, **kwargs: Any) -> None:
-    """Write ``df`` to CSV (UTF-8, LF, no index) atomically; text cells are formula-escaped."""
+    """Write ``df`` to CSV (UTF-8, LF, no index) atomically; text cells are formula-escaped.
+
+    Floats are rounded by :func:`round_floats` and written in their shortest repr.
+    """
     kwargs.setdefault("index", False)
     kwargs.setdefault("lineterminator", "\n")
     with atomic_path(path) as tmp:
-        escape_frame(df).to_csv(tmp, encoding="utf-8", **kwargs)
+        escape_frame(round_floats(df)).to_csv(tmp, encoding="utf-8", **kwargs)
 
 
 def write_rows_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], path: str | Path) -> None:
     """Write rows to CSV with the csv module (no pandas), atomically; formula-escaped.
 
-    The bytes equal :func:`write_csv` of the same table (UTF-8, LF, minimal quoting).
+    The bytes equal :func:`write_csv` of the same table (UTF-8, LF, minimal quoting, floats
+    rounded by :func:`round_significant`).
     """
     with atomic_path(path) as tmp:
         with open(tmp, "w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh, lineterminator="\n")
             writer.writerow(header)
-            writer.writerows([escape_cell(c) if isinstance(c, str) else c for c in row]
+            writer.writerows([escape_cell(c) if isinstance(c, str) else _round_cell(c)
+                              for c in row]
                              for row in rows)
 
 
@@ -169,9 +248,10 @@ def _json_default(obj: Any) -> Any:
 
 
 def _clean_floats(obj: Any) -> Any:
-    """Replace NaN/inf by None: JSON has no such numbers and R/JS readers choke on them."""
+    """Replace NaN/inf by None (JSON has no such numbers and R/JS readers choke on them) and round
+    the other floats by :func:`round_significant`."""
     if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
+        return round_significant(obj) if math.isfinite(obj) else None
     if isinstance(obj, dict):
         return {k: _clean_floats(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
@@ -182,7 +262,8 @@ def _clean_floats(obj: Any) -> Any:
 
 
 def write_json(obj: Any, path: str | Path) -> None:
-    """Write ``obj`` as pretty, key-ordered JSON atomically; non-finite floats become null."""
+    """Write ``obj`` as pretty, key-ordered JSON atomically; non-finite floats become null, the
+    others are rounded by :func:`round_significant`."""
     text = json.dumps(_clean_floats(obj), indent=2, sort_keys=False, ensure_ascii=False,
                       default=_json_default)
     write_text(text + "\n", path)

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from . import io
 from .errors import InputDataError, ModelFitError
 from .terms import CONST, MODEL_TERMS
 
@@ -643,8 +644,9 @@ def fit_cox(
     misses the 1e-6 contract. We therefore *polish*: full Efron Newton–Raphson steps in numpy (with step
     halving) from lifelines' estimate until the relative step is below 1e-11; coefficients, SEs
     (inverse observed information at the final estimate) and the log-likelihood then agree with
-    R's ``coxph(ties="efron")`` to ~1e-9 relative. ``polish_max_change`` reports how far the
-    polish moved lifelines' coefficients.
+    R's ``coxph(ties="efron")`` to ~1e-9 relative. ``polish_max_change`` bounds how far the
+    polish moved lifelines' coefficients (the power of ten just above the largest change: its
+    digits are rounding noise, different on every CPU).
 
     Parameters
     ----------
@@ -768,7 +770,7 @@ def fit_cox(
         "concordance": float(concordance),
         "converged": bool(converged),
         "iterations": int(iterations),
-        "polish_max_change": float(np.max(np.abs(beta - beta_lifelines))),
+        "polish_max_change": io.power_of_ten_above(float(np.max(np.abs(beta - beta_lifelines)))),
         "warnings": fit_warnings,
         "ph_test": ph,
     }

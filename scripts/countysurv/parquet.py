@@ -25,7 +25,7 @@ import struct
 from collections.abc import Sequence
 from pathlib import Path
 
-from .io import atomic_path
+from .io import atomic_path, round_significant
 
 MAGIC = b"PAR1"
 CREATED_BY = "countysurv.parquet (flat PLAIN uncompressed writer)"
@@ -207,9 +207,13 @@ def write_rows(rows: Sequence[dict], schema: Sequence[tuple[str, str]], path: st
     """Write dict rows to ``path`` atomically: ``schema`` lists ``(column, kind)``.
 
     :func:`countysurv.io.read_parquet` gives back the frame that
-    :func:`countysurv.io.write_parquet` (pandas and pyarrow) of the same rows would have written.
+    :func:`countysurv.io.write_parquet` (pandas and pyarrow) of the same rows would have written:
+    floats are rounded by :func:`countysurv.io.round_significant`, as there.
     """
-    columns = [(name, kind, [row[name] for row in rows]) for name, kind in schema]
+    def cell(value: object, kind: str) -> object:
+        return round_significant(value) if kind == "float64" and isinstance(value, float) else value
+
+    columns = [(name, kind, [cell(row[name], kind) for row in rows]) for name, kind in schema]
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as fh:
             write_table(columns, fh)

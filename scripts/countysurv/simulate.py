@@ -60,7 +60,9 @@ One ``numpy.random.default_rng(seed)`` stream drives everything (default seed 20
    counties are announced.
 
 Outputs of :func:`write_study`: ``bulletins/<code>.csv``, ``counties.csv``, ``truth.json`` and
-``truth_covariates.csv``, all byte-reproducible from ``(n_counties, seed)``.
+``truth_covariates.csv``, all byte-reproducible from ``(n_counties, seed)`` on any x86-64
+machine: computed floats are written rounded to ``io.SIGNIFICANT_DIGITS`` significant digits,
+so the CPU-specific last bits of numpy's exp/log/power do not reach the files.
 """
 
 from __future__ import annotations
@@ -953,7 +955,8 @@ def _frame_csv(frame: pd.DataFrame) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(frame.columns)
     for row in frame.itertuples(index=False, name=None):
-        writer.writerow([repr(float(v)) if isinstance(v, (float, np.floating)) else v
+        writer.writerow([repr(io.round_significant(float(v)))
+                         if isinstance(v, (float, np.floating)) else v
                          for v in row])
     return buf.getvalue()
 

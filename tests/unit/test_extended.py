@@ -56,7 +56,7 @@ def test_fit_weibull_aft_recovers_known_parameters(aft_data):
     assert abs(fit["shape"] - 2.0) < N_SE * fit["shape_se"]
     assert fit["time_ratio"]["nation"] == pytest.approx(math.exp(fit["coef"]["nation"]))
     assert fit["cox_equivalent_coef"]["nation"] == pytest.approx(-fit["coef"]["nation"] * fit["shape"])
-    assert fit["lifelines_max_abs_diff"] < 1e-3
+    assert fit["lifelines_max_abs_diff"] <= 1e-3   # a bound: the power of ten above the diff
     assert fit["n_events"] == int(df["event"].sum())
 
 
@@ -147,7 +147,7 @@ def test_time_varying_cox_invariant_to_splitting_follow_up(cox_data):
     for t in MODEL_TERMS:
         assert split["coef"][t] == pytest.approx(whole["coef"][t], rel=1e-9)
         assert split["se"][t] == pytest.approx(whole["se"][t], rel=1e-9)
-    assert split["lifelines_max_abs_diff"] < 1e-5
+    assert split["lifelines_max_abs_diff"] <= 1e-5   # a bound: the power of ten above the diff
 
 
 def test_fit_cox_time_varying_rejects_bad_intervals(cox_data):
