@@ -69,6 +69,7 @@ from scipy import stats
 
 from . import extended, model_variants, models
 from .errors import ConfigError, InputDataError, ModelFitError
+from .io import SIGNIFICANT_DIGITS
 from .tables import significance_stars
 from .terms import CONST, MODEL_TERMS, TABLE_LABELS
 
@@ -117,9 +118,10 @@ _FLOAT_COLUMNS = ("estimate", "se", "statistic", "df", "p", "ci_lower", "ci_uppe
                   "paper_estimate", "paper_p")
 _INT_COLUMNS = ("n_obs", "n_events", "n_clusters")
 _SURVIVAL_KEYS = ("county_code", "duration_days", "event")
-#: Relative tolerance between the bootstrap summary's point estimate (written with 12
-#: significant digits) and this fit's estimate, beyond which the summary is of another model.
-_BOOT_POINT_RTOL = 1e-8
+#: Relative tolerance between the bootstrap summary's point estimate (written with
+#: io.SIGNIFICANT_DIGITS = 9 significant digits, so up to 5e-9 off) and this fit's estimate,
+#: beyond which the summary is of another model.
+_BOOT_POINT_RTOL = 1e-7
 
 
 # ----------------------------------------------------------------------------------------------
@@ -576,7 +578,7 @@ def _order(table: pd.DataFrame, requested: Sequence[str]) -> pd.DataFrame:
     return out
 
 
-def robustness_to_csv(table: pd.DataFrame, digits: int = 12) -> str:
+def robustness_to_csv(table: pd.DataFrame, digits: int = SIGNIFICANT_DIGITS) -> str:
     """The long table as CSV, floats rounded to ``digits`` significant digits.
 
     Rounding makes the file byte-identical across machines whose last-bit floating-point noise
