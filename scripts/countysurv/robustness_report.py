@@ -26,20 +26,13 @@ from .robustness import (
     PAPER_METHOD,
     PH_TRANSFORMS,
     label_of,
+    sign_of,
 )
+from .tables import is_finite
 
 _MINUS = "\u2212"
 
 
-def _finite(x: Any) -> bool:
-    try:
-        return x is not None and math.isfinite(float(x))
-    except (TypeError, ValueError):
-        return False
-
-
-def _sign(x: Any) -> int:
-    return 0 if not _finite(x) or float(x) == 0 else (1 if float(x) > 0 else -1)
 
 
 
@@ -120,7 +113,7 @@ def describe_agreement(table: pd.DataFrame) -> list[str]:
                              f"{'; '.join(fragile)}.")
         signs = coef[(coef["model"] == model) & (coef["status"] == ESTIMATED)]
         flips = [t for t, g in signs.groupby("term", sort=False)
-                 if len({_sign(v) for v in g["estimate"]} - {0}) > 1]
+                 if len({sign_of(v) for v in g["estimate"]} - {0}) > 1]
         if flips:
             sentences.append(f"{name}: the sign changes between ties methods for {_join(flips)}.")
     sentences += _describe_ph(table)
@@ -186,7 +179,7 @@ def _method_name(model: str, method: str) -> str:
 
 def _num(x: Any) -> str:
     """A coefficient or SE for display: 1 decimal from 100, 2 from 1, else 3 significant."""
-    if not _finite(x):
+    if not is_finite(x):
         return ""
     x = float(x)
     if abs(x) >= 100:
@@ -201,7 +194,7 @@ def _num(x: Any) -> str:
 
 
 def _p(p: Any) -> str:
-    if not _finite(p):
+    if not is_finite(p):
         return ""
     return "<0.001" if p < 0.001 else f"{p:.3f}"
 
@@ -214,14 +207,14 @@ def _se_cell(row: Mapping[str, Any], with_ci: bool = False) -> str:
     if row["status"] != ESTIMATED:
         return "n/a"
     cell = f"{_num(row['se'])} ({_p(row['p'])}){' ' + row['stars'] if row['stars'] else ''}"
-    if with_ci and _finite(row["ci_lower"]):
+    if with_ci and is_finite(row["ci_lower"]):
         cell += f" [{_num(row['ci_lower'])}, {_num(row['ci_upper'])}]"
     return cell
 
 
 def _paper_cell(row: Mapping[str, Any] | None) -> str:
     """The paper's coefficient as it prints it (two decimals), signed, with its stars."""
-    if row is None or not _finite(row["paper_estimate"]):
+    if row is None or not is_finite(row["paper_estimate"]):
         return "—"
     value = f"{float(row['paper_estimate']):+.2f}".replace("-", _MINUS)
     return f"{value} {row['paper_stars']}".strip()

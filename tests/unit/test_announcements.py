@@ -109,7 +109,7 @@ def test_read_announcements_accepts_an_undated_row_with_its_report_date(tmp_path
 def test_read_announcements_names_missing_columns(tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("notice_id,province\nA,贵州\n", encoding="utf-8")
-    with pytest.raises(InputDataError, match=r"t\.csv: missing column\(s\) exit_batch"):
+    with pytest.raises(InputDataError, match=r"t\.csv: the exit announcements lacks column\(s\) exit_batch"):
         A.read_announcements(path)
 
 
