@@ -19,6 +19,7 @@ rule compute_covariates:
         baseline_year=config["baseline_year"],
         fallback_window=config["fallback_window"],
         upgrading=config["indices"]["upgrading"],
+        terms=TERMS,
     script:
         "../scripts/compute_covariates.py"
 
@@ -43,5 +44,6 @@ rule build_survival:
         policy_date=config["policy_date"],
         censor_date=config["censor_date"],
         missing_covariate=config["indices"]["missing_covariate"],
+        terms=TERMS,
     script:
         "../scripts/build_survival.py"

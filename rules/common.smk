@@ -93,6 +93,11 @@ BULLETIN_FILES, COUNTY_NAMES = list_bulletins(
     config["data"]["bulletins_dir"], config["data"].get("county_reference", "")
 )
 COUNTIES = sorted(BULLETIN_FILES)
+# The model terms (config models.terms): every rule that fits, tabulates, bootstraps, plots or
+# traces terms gets them as a param, so changing them reruns exactly those rules.
+TERMS = list(config["models"]["terms"])
+sys.path.insert(0, str(SCRIPTS_DIR))
+from countysurv.terms import MODEL_TERMS as PAPER_TERMS
 N_CHUNKS = math.ceil(config["bootstrap"]["replicates"] / config["bootstrap"]["chunk_size"])
 CHUNKS = [f"{i:04d}" for i in range(N_CHUNKS)]
 
@@ -140,6 +145,14 @@ def chunk_replicates(wildcards):
 def get_bootstrap_summary(wildcards):
     """The bootstrap summary when replicates > 0, else nothing."""
     return ["results/bootstrap/summary.csv"] if N_CHUNKS else []
+
+
+def get_table1_coverage(wildcards):
+    """The panel coverage when a term of the paper's Table 1 is not among the model terms (its
+    footnote then says what the panel holds of the indicators the term needs), else nothing."""
+    if all(t in TERMS for t in PAPER_TERMS):
+        return []
+    return ["results/panel/coverage.csv"]
 
 
 def get_truth(wildcards):
@@ -204,9 +217,8 @@ def get_report_targets():
 
     Everything the report shows except report.html itself, which `snakemake --report` writes.
     """
-    figures = [
-        "km_nation",
-        "km_industry",
+    # Kaplan-Meier curves by a 0/1 model term: only by those among the model terms.
+    figures = [f"km_{group}" for group in ("nation", "industry") if group in TERMS] + [
         "forest_cox",
         "schoenfeld",
         "index_distributions",

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 import pandas as pd
 
 from .errors import ConfigError, InputDataError
-from .indices import PANEL_COVARIATES, check_complete
-from .schemas import SURVIVAL_COLUMNS
+from .indices import check_complete, missing_reason, panel_terms
+from .schemas import survival_columns
+from .terms import MODEL_TERMS, check_terms
 
 log = logging.getLogger(__name__)
 
 #: Values of config ``indices.missing_covariate``: what to do with a county that lacks a
 #: covariate at the baseline year even after the fallback window.
 MISSING_COVARIATE = ("exclude", "error")
+
+#: The 0/1 terms: integer columns of the survival dataset (nullable when not in the model).
+BINARY_TERMS = ("nation", "industry")
 
 
 def durations(announced_on: pd.Series, policy_date: str, censor_date: str
@@ -36,9 +41,14 @@ def durations(announced_on: pd.Series, policy_date: str, censor_date: str
 def build_survival(covariates: pd.DataFrame, reference: pd.DataFrame, policy_date: str,
                    censor_date: str, *, missing_covariate: str = "exclude",
                    reference_source: str = "counties.csv",
-                   covariates_source: str = "covariates.parquet"
+                   covariates_source: str = "covariates.parquet",
+                   terms: Sequence[str] = MODEL_TERMS
                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Join covariates with the reference list into the survival dataset.
+
+    The dataset has the contract's columns (:func:`countysurv.schemas.survival_columns`): a
+    paper's term that is not among ``terms`` is an all-null column, and a county is excluded
+    only for lacking a covariate of ``terms``.
 
     Parameters
     ----------
@@ -54,6 +64,8 @@ def build_survival(covariates: pd.DataFrame, reference: pd.DataFrame, policy_dat
         (``"error"``); config ``indices.missing_covariate``.
     reference_source, covariates_source
         The files the two frames were read from, as error messages name them.
+    terms
+        The model terms (config ``models.terms``).
 
     Returns
     -------
@@ -73,8 +85,15 @@ def build_survival(covariates: pd.DataFrame, reference: pd.DataFrame, policy_dat
     if missing_covariate not in MISSING_COVARIATE:
         raise ConfigError(f"indices.missing_covariate must be one of {MISSING_COVARIATE}, got "
                           f"{missing_covariate!r}")
+    terms = check_terms(terms)
+    covs = list(panel_terms(terms))
+    absent = [c for c in covs if c not in covariates.columns]
+    if absent:
+        raise InputDataError(f"{covariates_source}: no column for model term(s) "
+                             f"{', '.join(absent)}; recompute the covariates with the same "
+                             "config models.terms")
     if missing_covariate == "error":
-        check_complete(covariates, covariates_source)
+        check_complete(covariates, covariates_source, terms)
     policy = pd.Timestamp(policy_date)
     if pd.Timestamp(censor_date) <= policy:
         raise InputDataError(f"censor_date {censor_date} is not after policy_date {policy_date}")
@@ -89,19 +108,25 @@ def build_survival(covariates: pd.DataFrame, reference: pd.DataFrame, policy_dat
         raise InputDataError(f"{reference_source}: {len(early)} announcement date(s) on or before "
                              f"the policy date {policy_date}: {listed}; check announced_on")
     merged = covariates.merge(reference, on="county_code", how="inner", validate="one_to_one")
-    complete = merged[list(PANEL_COVARIATES)].notna().all(axis=1)
+    complete = merged[covs].notna().all(axis=1)
     excluded = [{"county_code": c, "reason": "in the reference list but has no bulletin file"}
                 for c in sorted(set(reference["county_code"]) - set(covariates["county_code"]))]
-    for row in merged[~complete].itertuples():
-        missing = [c for c in PANEL_COVARIATES if pd.isna(getattr(row, c))]
-        excluded.append({"county_code": row.county_code,
-                         "reason": "no value within the fallback window for " + ", ".join(missing)})
+    for _, row in merged[~complete].iterrows():
+        excluded.append({"county_code": row["county_code"],
+                         "reason": missing_reason(row, terms)})
     merged = merged[complete].copy()
     merged["duration_days"], merged["event"] = durations(merged["announced_on"], policy_date,
                                                         censor_date)
     merged["nation"] = merged["ethnic_area"].astype("int64")
-    merged["industry"] = merged["industry"].astype("int64")
-    survival = merged[SURVIVAL_COLUMNS].sort_values("county_code").reset_index(drop=True)
+    for term in MODEL_TERMS:
+        if term not in terms:  # the contract keeps the column, empty: not estimated
+            merged[term] = pd.array([pd.NA] * len(merged),
+                                    dtype="Int64" if term in BINARY_TERMS else "Float64"
+                                    ).astype("Int64" if term in BINARY_TERMS else "float64")
+        elif term in BINARY_TERMS:
+            merged[term] = merged[term].astype("int64")
+    columns = survival_columns(terms)
+    survival = merged[columns].sort_values("county_code").reset_index(drop=True)
     excluded_df = pd.DataFrame(excluded, columns=["county_code", "reason"]).sort_values(
         "county_code").reset_index(drop=True)
     return survival, excluded_df
