@@ -96,8 +96,10 @@ COUNTIES = sorted(BULLETIN_FILES)
 # The model terms (config models.terms): every rule that fits, tabulates, bootstraps, plots or
 # traces terms gets them as a param, so changing them reruns exactly those rules.
 TERMS = list(config["models"]["terms"])
-sys.path.insert(0, str(SCRIPTS_DIR))
-from countysurv.terms import MODEL_TERMS as PAPER_TERMS
+if str(SCRIPTS_DIR) not in sys.path:
+    sys.path.insert(0, str(SCRIPTS_DIR))
+from countysurv.terms import MODEL_TERMS as PAPER_TERMS  # the paper's six, Table 1's rows
+
 N_CHUNKS = math.ceil(config["bootstrap"]["replicates"] / config["bootstrap"]["chunk_size"])
 CHUNKS = [f"{i:04d}" for i in range(N_CHUNKS)]
 
