@@ -13,7 +13,8 @@ and PNG with no ``Software`` metadata, and nothing depends on the clock or a ran
 * :func:`schoenfeld_figure` — unscaled Schoenfeld residuals (computed by the rule's script with
   :mod:`countysurv.models`) against time per term, with a lowess smooth and the ``cox.zph``-style
   PH-test p-values (per term and global).
-* :func:`index_distributions_figure` — histograms of the three indices, exited vs censored.
+* :func:`index_distributions_figure` — histograms of the indices (and extra continuous terms) of
+  the model, exited vs censored.
 * :func:`coverage_figure` — which (county, indicator, year) cells of the panel hold a value.
 """
 

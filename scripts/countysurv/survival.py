@@ -120,9 +120,8 @@ def build_survival(covariates: pd.DataFrame, reference: pd.DataFrame, policy_dat
     merged["nation"] = merged["ethnic_area"].astype("int64")
     for term in MODEL_TERMS:
         if term not in terms:  # the contract keeps the column, empty: not estimated
-            merged[term] = pd.array([pd.NA] * len(merged),
-                                    dtype="Int64" if term in BINARY_TERMS else "Float64"
-                                    ).astype("Int64" if term in BINARY_TERMS else "float64")
+            merged[term] = (pd.array([pd.NA] * len(merged), dtype="Int64")
+                            if term in BINARY_TERMS else float("nan"))
         elif term in BINARY_TERMS:
             merged[term] = merged[term].astype("int64")
     columns = survival_columns(terms)
