@@ -19,6 +19,7 @@ rule compute_covariates:
         baseline_year=config["baseline_year"],
         fallback_window=config["fallback_window"],
         upgrading=config["indices"]["upgrading"],
+        terms=TERMS,
     script:
         "../scripts/compute_covariates.py"
 
@@ -44,5 +45,6 @@ rule build_survival:
         censor_date=config["censor_date"],
         missing_covariate=config["indices"]["missing_covariate"],
         counties_missing=config["data"]["counties_missing"],
+        terms=TERMS,
     script:
         "../scripts/build_survival.py"

@@ -18,6 +18,7 @@ rule bootstrap_chunk:
     params:
         replicates=chunk_replicates,
         seed=config["bootstrap"]["seed"],
+        terms=TERMS,
     script:
         "../scripts/bootstrap_chunk.py"
 
@@ -41,5 +42,6 @@ rule summarize_bootstrap:
     params:
         replicates=config["bootstrap"]["replicates"],
         seed=config["bootstrap"]["seed"],
+        terms=TERMS,
     script:
         "../scripts/summarize_bootstrap.py"

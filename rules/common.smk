@@ -100,6 +100,13 @@ else:
         config["data"]["bulletins_dir"], config["data"].get("county_reference", "")
     )
 COUNTIES = sorted(BULLETIN_FILES)
+# The model terms (config models.terms): every rule that fits, tabulates, bootstraps, plots or
+# traces terms gets them as a param, so changing them reruns exactly those rules.
+TERMS = list(config["models"]["terms"])
+if str(SCRIPTS_DIR) not in sys.path:
+    sys.path.insert(0, str(SCRIPTS_DIR))
+from countysurv.terms import MODEL_TERMS as PAPER_TERMS  # the paper's six, Table 1's rows
+
 N_CHUNKS = math.ceil(config["bootstrap"]["replicates"] / config["bootstrap"]["chunk_size"])
 CHUNKS = [f"{i:04d}" for i in range(N_CHUNKS)]
 
@@ -203,6 +210,14 @@ def get_bootstrap_summary(wildcards):
     return ["results/bootstrap/summary.csv"] if N_CHUNKS else []
 
 
+def get_table1_coverage(wildcards):
+    """The panel coverage when a term of the paper's Table 1 is not among the model terms (its
+    footnote then says what the panel holds of the indicators the term needs), else nothing."""
+    if all(t in TERMS for t in PAPER_TERMS):
+        return []
+    return ["results/panel/coverage.csv"]
+
+
 def get_truth(wildcards):
     """The simulated study's truth file, when configured."""
     return [config["data"]["truth"]] if config["data"].get("truth") else []
@@ -263,9 +278,8 @@ def get_report_targets():
 
     Everything the report shows except report.html itself, which `snakemake --report` writes.
     """
-    figures = [
-        "km_nation",
-        "km_industry",
+    # Kaplan-Meier curves by a 0/1 model term: only by those among the model terms.
+    figures = [f"km_{group}" for group in ("nation", "industry") if group in TERMS] + [
         "forest_cox",
         "schoenfeld",
         "index_distributions",
@@ -374,22 +388,6 @@ def get_real_targets():
 
 
 # --- the real study (rules/real_study.smk, included with data.from_panel; target real_study) ---
-
-
-def get_model_terms():
-    """The model terms (config models.terms; the paper's six when the key is absent)."""
-    from_config = config.get("models", {}).get("terms")
-    return list(from_config) if from_config else list(_MODEL_TERMS)
-
-
-_MODEL_TERMS = (
-    "upgrading_index",
-    "integration_12",
-    "integration_13",
-    "nation",
-    "industry",
-    "resource_endowment",
-)
 
 
 def get_real_layout(wildcards=None):

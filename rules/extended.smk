@@ -17,6 +17,8 @@ rule fit_weibull_aft:
     resources:
         mem_mb=1000,
         runtime=10,
+    params:
+        terms=TERMS,
     script:
         "../scripts/fit_weibull_aft.py"
 
@@ -38,6 +40,7 @@ rule fit_cox_clustered:
     params:
         cluster_by=config["extended"]["cluster_by"],
         ph_transform=config["models"]["cox"]["ph_transform"],
+        terms=TERMS,
     script:
         "../scripts/fit_cox_clustered.py"
 
@@ -64,6 +67,7 @@ rule build_counting_process:
         lag_years=config["extended"]["time_varying"]["lag_years"],
         missing=config["extended"]["time_varying"]["missing"],
         fallback_window=config["fallback_window"],
+        terms=TERMS,
     script:
         "../scripts/build_counting_process.py"
 
@@ -83,6 +87,7 @@ rule fit_cox_time_varying:
         runtime=10,
     params:
         lag_years=config["extended"]["time_varying"]["lag_years"],
+        terms=TERMS,
     script:
         "../scripts/fit_cox_time_varying.py"
 
@@ -105,5 +110,7 @@ rule render_table_extended:
     resources:
         mem_mb=500,
         runtime=5,
+    params:
+        terms=TERMS,
     script:
         "../scripts/render_table_extended.py"

@@ -16,6 +16,7 @@ rule fit_ols:
         runtime=10,
     params:
         cov_type=config["models"]["ols"]["cov_type"],
+        terms=TERMS,
     script:
         "../scripts/fit_ols.py"
 
@@ -35,5 +36,6 @@ rule fit_cox:
         runtime=10,
     params:
         ph_transform=config["models"]["cox"]["ph_transform"],
+        terms=TERMS,
     script:
         "../scripts/fit_cox.py"

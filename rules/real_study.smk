@@ -69,7 +69,9 @@ rule build_sample_flow:
         counties=rules.build_real_counties.output.counties,
         dates=rules.build_real_counties.output.dates,
         survival=rules.build_survival.output.parquet,
-        code=package_modules("announcements", "real_counties", "reference", "sample_flow"),
+        code=package_modules(
+            "announcements", "real_counties", "reference", "sample_flow", "indices"
+        ),
     output:
         md=report("results/sample.md", category="Real study"),
         excluded="results/sample_excluded.csv",
@@ -81,7 +83,7 @@ rule build_sample_flow:
         mem_mb=1000,
         runtime=10,
     params:
-        terms=get_model_terms(),
+        terms=TERMS,
         baseline_year=config["baseline_year"],
         fallback_window=config["fallback_window"],
     script:

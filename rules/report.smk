@@ -25,6 +25,8 @@ rule plot_km:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        terms=TERMS,
     script:
         "../scripts/plot_km.py"
 
@@ -47,6 +49,8 @@ rule plot_forest:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        terms=TERMS,
     script:
         "../scripts/plot_forest.py"
 
@@ -68,6 +72,8 @@ rule plot_schoenfeld:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        terms=TERMS,
     script:
         "../scripts/plot_schoenfeld.py"
 
@@ -88,6 +94,8 @@ rule plot_index_distributions:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        terms=TERMS,
     script:
         "../scripts/plot_index_distributions.py"
 
@@ -180,5 +188,6 @@ rule build_lineage:
     params:
         bulletins_dir=config["data"]["bulletins_dir"],
         upgrading=config["indices"]["upgrading"],
+        terms=TERMS,
     script:
         "../scripts/build_lineage.py"

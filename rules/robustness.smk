@@ -33,7 +33,7 @@ rule build_robustness_table:
         mem_mb=1000,
         runtime=10,
     params:
-        terms=get_model_terms(),
+        terms=TERMS,
         cluster_by=config["extended"]["cluster_by"],
     script:
         "../scripts/build_robustness_table.py"

@@ -6,7 +6,8 @@ rule render_table1:
         ols=rules.fit_ols.output.json,
         cox=rules.fit_cox.output.json,
         boot=get_bootstrap_summary,
-        code=package_modules("tables"),
+        coverage=get_table1_coverage,
+        code=package_modules("tables", "indices"),
     output:
         csv="results/tables/table1.csv",
         md="results/tables/table1.md",
@@ -17,6 +18,9 @@ rule render_table1:
     resources:
         mem_mb=500,
         runtime=5,
+    params:
+        terms=TERMS,
+        upgrading=config["indices"]["upgrading"],
     script:
         "../scripts/render_table1.py"
 
@@ -37,5 +41,7 @@ rule compare_with_paper:
     resources:
         mem_mb=500,
         runtime=5,
+    params:
+        terms=TERMS,
     script:
         "../scripts/compare_with_paper.py"

@@ -2,14 +2,14 @@
 
 from countysurv import bootstrap, io
 from countysurv.logs import run_main, start_log
-from countysurv.schemas import SurvivalSpell
+from countysurv.schemas import survival_schema
 
 
-def main(survival_path, replicates, seed, estimates_path, log_path):
+def main(survival_path, replicates, seed, terms, estimates_path, log_path):
     log = start_log(log_path)
-    spells = io.read_parquet(survival_path, SurvivalSpell, log)
+    spells = io.read_parquet(survival_path, survival_schema(terms), log)
     start, stop = replicates
-    estimates = bootstrap.run_chunk(spells, seed, range(start, stop))
+    estimates = bootstrap.run_chunk(spells, seed, range(start, stop), terms=terms)
     failed = estimates.loc[estimates["failure"].notna(), ["replicate", "model", "failure"]]
     log.info("replicates %d-%d (seed %d, n=%d counties): %d model fits failed %s", start,
              stop - 1, seed, len(spells), len(failed.drop_duplicates(["replicate", "model"])),
@@ -18,4 +18,4 @@ def main(survival_path, replicates, seed, estimates_path, log_path):
 
 
 run_main(main, snakemake.input.survival, snakemake.params.replicates, snakemake.params.seed,
-         snakemake.output.estimates, snakemake.log[0])
+         snakemake.params.terms, snakemake.output.estimates, snakemake.log[0])

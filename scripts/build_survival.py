@@ -2,11 +2,11 @@
 
 from countysurv import io, survival
 from countysurv.logs import run_main, start_log
-from countysurv.schemas import CountyReference, SurvivalSpell
+from countysurv.schemas import CountyReference, survival_schema
 
 
 def main(covariates_path, counties_path, policy_date, censor_date, missing_covariate,
-         counties_missing,
+         counties_missing, terms,
          parquet_path, csv_path, excluded_path, log_path):
     log = start_log(log_path)
     covariates = io.read_parquet(covariates_path)
@@ -14,11 +14,11 @@ def main(covariates_path, counties_path, policy_date, censor_date, missing_covar
     spells, excluded = survival.build_survival(
         covariates, reference, policy_date, censor_date, missing_covariate=missing_covariate,
         counties_missing=counties_missing,
-        reference_source=counties_path, covariates_source=covariates_path)
-    spells = io.validate(spells, SurvivalSpell, parquet_path, log)
+        reference_source=counties_path, covariates_source=covariates_path, terms=terms)
+    spells = io.validate(spells, survival_schema(terms), parquet_path, log)
     log.info("survival dataset: %d counties, %d exits announced by %s, %d censored; "
-             "%d excluded", len(spells), spells["event"].sum(), censor_date,
-             (spells["event"] == 0).sum(), len(excluded))
+             "%d excluded; model terms %s", len(spells), spells["event"].sum(), censor_date,
+             (spells["event"] == 0).sum(), len(excluded), ", ".join(terms))
     for row in excluded.itertuples():
         log.warning("excluded %s: %s", row.county_code, row.reason)
     io.write_parquet(spells, parquet_path)
@@ -29,5 +29,5 @@ def main(covariates_path, counties_path, policy_date, censor_date, missing_covar
 run_main(main, snakemake.input.covariates, snakemake.input.counties,
          snakemake.params.policy_date, snakemake.params.censor_date,
          snakemake.params.missing_covariate, snakemake.params.counties_missing,
-         snakemake.output.parquet, snakemake.output.csv,
+         snakemake.params.terms, snakemake.output.parquet, snakemake.output.csv,
          snakemake.output.excluded, snakemake.log[0])

@@ -2,15 +2,15 @@
 
 from countysurv import extended, io
 from countysurv.logs import run_main, start_log
-from countysurv.schemas import CountyReference, SurvivalSpell
+from countysurv.schemas import CountyReference, survival_schema
 
 
-def main(survival_path, counties_path, cluster_by, ph_transform, json_path, log_path):
+def main(survival_path, counties_path, cluster_by, ph_transform, terms, json_path, log_path):
     log = start_log(log_path)
-    spells = io.read_parquet(survival_path, SurvivalSpell, log)
+    spells = io.read_parquet(survival_path, survival_schema(terms), log)
     reference = io.read_counties_csv(counties_path, CountyReference)
     clusters = extended.attach_clusters(spells, reference, cluster_by)
-    fit = extended.fit_cox_clustered(spells, clusters, cluster_name=cluster_by,
+    fit = extended.fit_cox_clustered(spells, clusters, terms, cluster_name=cluster_by,
                                      ph_transform=ph_transform)
     log.info("Cox, SEs clustered by %s: n=%d events=%d clusters=%d (sizes %s); robust Wald "
              "%.4f p=%.4g; robust/model SE ratio by term %s", cluster_by, fit["n_obs"],
@@ -21,4 +21,5 @@ def main(survival_path, counties_path, cluster_by, ph_transform, json_path, log_
 
 
 run_main(main, snakemake.input.survival, snakemake.input.counties, snakemake.params.cluster_by,
-         snakemake.params.ph_transform, snakemake.output.json, snakemake.log[0])
+         snakemake.params.ph_transform, snakemake.params.terms, snakemake.output.json,
+         snakemake.log[0])

@@ -1,16 +1,20 @@
-"""Rule plot_index_distributions: histograms of the three indices, exited vs censored."""
+"""Rule plot_index_distributions: histograms of the indices (and extra terms) in the model, exited vs censored."""
 
 from countysurv import figures, io
 from countysurv.logs import run_main, start_log
-from countysurv.schemas import SurvivalSpell
+from countysurv.schemas import survival_schema
+from countysurv.terms import distribution_terms
 
 
-def main(survival_path, png_path, svg_path, log_path):
+def main(survival_path, terms, png_path, svg_path, log_path):
     log = start_log(log_path)
-    survival = io.read_parquet(survival_path, SurvivalSpell, log)
-    figures.save_figure(figures.index_distributions_figure(survival), png_path, svg_path)
-    log.info("index distributions of %d counties", len(survival))
+    survival = io.read_parquet(survival_path, survival_schema(terms), log)
+    shown = distribution_terms(terms)
+    figures.save_figure(figures.index_distributions_figure(survival, shown), png_path,
+                        svg_path)
+    log.info("distributions of %s over %d counties", ", ".join(shown) or "no index",
+             len(survival))
 
 
-run_main(main, snakemake.input.survival, snakemake.output.png, snakemake.output.svg,
-         snakemake.log[0])
+run_main(main, snakemake.input.survival, snakemake.params.terms, snakemake.output.png,
+         snakemake.output.svg, snakemake.log[0])

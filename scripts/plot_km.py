@@ -2,15 +2,15 @@
 
 from countysurv import figures, io
 from countysurv.logs import run_main, start_log
-from countysurv.schemas import SurvivalSpell
+from countysurv.schemas import survival_schema
 
 
-def main(survival_path, group, png_path, svg_path, log_path):
+def main(survival_path, group, terms, png_path, svg_path, log_path):
     log = start_log(log_path)
-    survival = io.read_parquet(survival_path, SurvivalSpell, log)
+    survival = io.read_parquet(survival_path, survival_schema(terms), log)
     figures.save_figure(figures.km_figure(survival, group), png_path, svg_path)
     log.info("Kaplan–Meier by %s: %s", group, survival[group].value_counts().sort_index().to_dict())
 
 
-run_main(main, snakemake.input.survival, snakemake.wildcards.group, snakemake.output.png,
-         snakemake.output.svg, snakemake.log[0])
+run_main(main, snakemake.input.survival, snakemake.wildcards.group, snakemake.params.terms,
+         snakemake.output.png, snakemake.output.svg, snakemake.log[0])

@@ -6,14 +6,14 @@ the time transform of its PH test; countysurv.figures only draws them.
 
 from countysurv import figures, io, models
 from countysurv.logs import run_main, start_log
-from countysurv.schemas import SurvivalSpell
+from countysurv.schemas import survival_schema
 
 
-def main(survival_path, cox_path, png_path, svg_path, log_path):
+def main(survival_path, cox_path, terms, png_path, svg_path, log_path):
     log = start_log(log_path)
-    survival = io.read_parquet(survival_path, SurvivalSpell, log)
+    survival = io.read_parquet(survival_path, survival_schema(terms), log)
     cox = io.load_model_result(cox_path)
-    terms = list(cox.get("terms") or cox["coef"])
+    terms = io.model_terms(cox, terms, cox_path)
     ph_test = cox.get("ph_test") or {}
     residuals = models.schoenfeld_residuals(survival, cox["coef"], terms,
                                             transform=ph_test.get("transform", "km"))
@@ -22,5 +22,6 @@ def main(survival_path, cox_path, png_path, svg_path, log_path):
              ph_test.get("global_pvalue"))
 
 
-run_main(main, snakemake.input.survival, snakemake.input.cox, snakemake.output.png,
+run_main(main, snakemake.input.survival, snakemake.input.cox, snakemake.params.terms,
+         snakemake.output.png,
          snakemake.output.svg, snakemake.log[0])

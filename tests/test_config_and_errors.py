@@ -38,6 +38,9 @@ def write_config(work, **changes):
         ({"policy_date": "29.11.2015"}, "policy_date"),
         ({"baseline_year": 2012}, "baseline_year 2012 is outside years"),
         ({"censor_date": "2015-01-01"}, "censor_date 2015-01-01 is not after policy_date"),
+        ({"models.terms": ["nation", "rainfall"]}, "'rainfall' is not one of"),
+        ({"models.terms": []}, "should be non-empty"),
+        ({"models.terms": ["nation", "industry", "nation"]}, "has non-unique elements"),
     ],
 )
 def test_bad_config_fails_at_parse_time_naming_the_key(tiny, changes, message):

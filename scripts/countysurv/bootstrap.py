@@ -36,7 +36,7 @@ import pandas as pd
 from .batched import DEFAULT_BLOCK_SIZE, FAILURE_REASONS, cox_efron_batched, ols_batched
 from .errors import InputDataError, ModelFitError
 from .io import SIGNIFICANT_DIGITS
-from .terms import MODEL_TERMS, OLS_TERMS
+from .terms import MODEL_TERMS, check_terms, ols_terms
 
 MODELS = ("ols", "cox")
 ESTIMATE_COLUMNS = ["replicate", "model", "term", "estimate", "std_err", "converged", "failure"]
@@ -44,7 +44,6 @@ ESTIMATE_COLUMNS = ["replicate", "model", "term", "estimate", "std_err", "conver
 CI_LEVEL = 0.95
 QUANTILE_METHOD = "linear"
 
-_SURVIVAL_COLUMNS = ["county_code", "duration_days", "event", *MODEL_TERMS]
 
 
 # --------------------------------------------------------------------------------------------
@@ -76,18 +75,21 @@ def replicate_weights(seed: int, reps: Sequence[int], n: int) -> np.ndarray:
 # Chunks of replicates and their summary
 # --------------------------------------------------------------------------------------------
 
-def _check_survival(df: pd.DataFrame) -> pd.DataFrame:
-    missing = [c for c in _SURVIVAL_COLUMNS if c not in df.columns]
+def _check_survival(df: pd.DataFrame, terms: Sequence[str] = MODEL_TERMS) -> pd.DataFrame:
+    """The columns the models use (``county_code``, ``duration_days``, ``event``, ``terms``),
+    checked and sorted by ``county_code``."""
+    terms = list(check_terms(terms))
+    needed = ["county_code", "duration_days", "event", *terms]
+    missing = [c for c in needed if c not in df.columns]
     if missing:
         raise InputDataError(
-            f"survival data: missing column(s) {missing}; expected {_SURVIVAL_COLUMNS}")
+            f"survival data: missing column(s) {missing}; expected {needed}")
     if len(df) < 2:
         raise InputDataError(f"survival data: need at least 2 counties, got {len(df)}")
     dup = df["county_code"][df["county_code"].duplicated()]
     if len(dup):
         raise InputDataError(f"survival data: duplicated county_code {dup.head(5).tolist()}")
-    numeric = df[["duration_days", "event", *MODEL_TERMS]].apply(pd.to_numeric,
-                                                                  errors="coerce")
+    numeric = df[["duration_days", "event", *terms]].apply(pd.to_numeric, errors="coerce")
     bad = numeric.columns[~np.isfinite(numeric.to_numpy(dtype=float)).all(axis=0)].tolist()
     if bad:
         raise InputDataError(f"survival data: non-numeric, missing or infinite values in {bad}")
@@ -112,19 +114,20 @@ def _aligned_weights(seed: int, reps: np.ndarray, n: int, block_size: int
 
 
 def run_chunk(df: pd.DataFrame, seed: int, reps: Sequence[int], *,
-              block_size: int = DEFAULT_BLOCK_SIZE, max_iter: int = 50, tol: float = 1e-10
-              ) -> pd.DataFrame:
+              block_size: int = DEFAULT_BLOCK_SIZE, max_iter: int = 50, tol: float = 1e-10,
+              terms: Sequence[str] = MODEL_TERMS) -> pd.DataFrame:
     """Fit OLS and Cox on bootstrap replicates ``reps``; one row per (replicate, model, term).
 
     ``df`` is the survival data set (one row per county); rows are put in ``county_code``
     order before resampling, so replicate samples do not depend on the input row order.
-    OLS: ``duration_days`` on a constant and the terms (classical SEs). Cox: Efron ties.
-    Columns :data:`ESTIMATE_COLUMNS`; rows sorted by replicate, model (ols, cox) and term
-    (:data:`~countysurv.terms.OLS_TERMS` for OLS, :data:`~countysurv.terms.MODEL_TERMS` for
-    Cox). ``failure`` is ``None`` for a usable fit.
+    OLS: ``duration_days`` on a constant and ``terms`` (config ``models.terms``; classical SEs).
+    Cox: Efron ties. Columns :data:`ESTIMATE_COLUMNS`; rows sorted by replicate, model (ols,
+    cox) and term (the constant and ``terms`` for OLS, ``terms`` for Cox). ``failure`` is
+    ``None`` for a usable fit.
     The result for replicate r is bitwise the same whatever other replicates share the call.
     """
-    data = _check_survival(df)
+    terms = check_terms(terms)
+    data = _check_survival(df, terms)
     reps_arr = np.asarray(list(reps), dtype=np.int64)
     if reps_arr.ndim != 1 or len(reps_arr) == 0:
         raise InputDataError("run_chunk: reps must be a non-empty sequence of replicate numbers")
@@ -134,20 +137,20 @@ def run_chunk(df: pd.DataFrame, seed: int, reps: Sequence[int], *,
     reps_arr = np.sort(reps_arr)
     n = len(data)
     W, rows = _aligned_weights(seed, reps_arr, n, block_size)
-    X = data[list(MODEL_TERMS)].to_numpy(dtype=np.float64)
+    X = data[list(terms)].to_numpy(dtype=np.float64)
     cox = cox_efron_batched(X, data["duration_days"].to_numpy(float), data["event"].to_numpy(int),
                             W, max_iter=max_iter, tol=tol, block_size=block_size)
     ols = ols_batched(np.column_stack([np.ones(n), X]), data["duration_days"].to_numpy(float), W,
                       block_size=block_size)
     parts = []
-    for model, terms, res in (("ols", OLS_TERMS, ols), ("cox", MODEL_TERMS, cox)):
-        p = len(terms)
+    for model, names, res in (("ols", ols_terms(terms), ols), ("cox", terms, cox)):
+        p = len(names)
         parts.append(pd.DataFrame({
             "replicate": np.repeat(reps_arr, p),
             "model_order": MODELS.index(model),
             "model": model,
             "term_order": np.tile(np.arange(p), len(reps_arr)),
-            "term": np.tile(np.array(terms, dtype=object), len(reps_arr)),
+            "term": np.tile(np.array(names, dtype=object), len(reps_arr)),
             "estimate": res.coef[rows].ravel(),
             "std_err": res.se[rows].ravel(),
             "converged": np.repeat(res.converged[rows], p),
@@ -158,14 +161,16 @@ def run_chunk(df: pd.DataFrame, seed: int, reps: Sequence[int], *,
     return out[ESTIMATE_COLUMNS].reset_index(drop=True)
 
 
-def _term_rank(model: pd.Series, term: pd.Series) -> np.ndarray:
-    order = {("ols", t): i for i, t in enumerate(OLS_TERMS)}
-    order.update({("cox", t): i for i, t in enumerate(MODEL_TERMS)})
+def _term_rank(model: pd.Series, term: pd.Series, terms: Sequence[str] = MODEL_TERMS
+               ) -> np.ndarray:
+    order = {("ols", t): i for i, t in enumerate(ols_terms(terms))}
+    order.update({("cox", t): i for i, t in enumerate(terms)})
     return np.array([order.get(key, len(order)) for key in zip(model, term)])
 
 
-def collect_chunks(chunks: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate chunk tables and sort them by replicate, model and term.
+def collect_chunks(chunks: Sequence[pd.DataFrame], terms: Sequence[str] = MODEL_TERMS
+                   ) -> pd.DataFrame:
+    """Concatenate chunk tables and sort them by replicate, model and term (in ``terms`` order).
 
     Raises :class:`InputDataError` when a (replicate, model, term) appears twice, e.g. two
     chunk files covering the same replicates.
@@ -173,10 +178,10 @@ def collect_chunks(chunks: Sequence[pd.DataFrame]) -> pd.DataFrame:
     if not chunks:
         raise InputDataError("collect_chunks: no chunk tables given")
     est = pd.concat(list(chunks), ignore_index=True)
-    return _sorted_estimates(est)
+    return _sorted_estimates(est, terms)
 
 
-def _sorted_estimates(est: pd.DataFrame) -> pd.DataFrame:
+def _sorted_estimates(est: pd.DataFrame, terms: Sequence[str] = MODEL_TERMS) -> pd.DataFrame:
     missing = [c for c in ESTIMATE_COLUMNS if c not in est.columns]
     if missing:
         raise InputDataError(f"bootstrap estimates: missing column(s) {missing}")
@@ -188,7 +193,7 @@ def _sorted_estimates(est: pd.DataFrame) -> pd.DataFrame:
             f"{dup[key].head(3).to_dict('records')}; were two chunks given the same replicates?")
     est = est.assign(
         _model=est["model"].map({m: i for i, m in enumerate(MODELS)}).fillna(len(MODELS)),
-        _term=_term_rank(est["model"], est["term"]),
+        _term=_term_rank(est["model"], est["term"], terms),
     )
     est = est.sort_values(["replicate", "_model", "model", "_term", "term"], kind="mergesort")
     return est[ESTIMATE_COLUMNS].reset_index(drop=True)
@@ -201,8 +206,9 @@ SUMMARY_COLUMNS = [
 ]
 
 
-def summarize(estimates: pd.DataFrame, point: dict | None = None) -> pd.DataFrame:
-    """Bootstrap summary per model and term.
+def summarize(estimates: pd.DataFrame, point: dict | None = None,
+              terms: Sequence[str] = MODEL_TERMS) -> pd.DataFrame:
+    """Bootstrap summary per model and term (rows in the order of the model ``terms``).
 
     A replicate is *used* when its ``failure`` is null and its estimate is finite; all others
     are counted in ``n_failed`` and by reason in ``failed_<reason>`` (a non-finite estimate
@@ -215,7 +221,7 @@ def summarize(estimates: pd.DataFrame, point: dict | None = None) -> pd.DataFram
     ``point`` (optional): full-sample estimates as ``{model: {term: value}}``; adds columns
     ``point_estimate`` and ``bias`` (= mean - point_estimate).
     """
-    est = _sorted_estimates(estimates)
+    est = _sorted_estimates(estimates, terms)
     failure = est["failure"].where(est["failure"].notna(), None)
     used = failure.isna() & np.isfinite(est["estimate"].to_numpy(dtype=float))
     alpha = (1.0 - CI_LEVEL) / 2.0
@@ -245,7 +251,7 @@ def summarize(estimates: pd.DataFrame, point: dict | None = None) -> pd.DataFram
             row["ci_lower"] = row["ci_upper"] = math.nan
         rows.append(row)
     out = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
-    rank = pd.Series(_term_rank(out["model"], out["term"]), index=out.index)
+    rank = pd.Series(_term_rank(out["model"], out["term"], terms), index=out.index)
     model_rank = out["model"].map({m: i for i, m in enumerate(MODELS)}).fillna(len(MODELS))
     out = (out.assign(_m=model_rank, _t=rank)
            .sort_values(["_m", "model", "_t", "term"], kind="mergesort")
@@ -275,14 +281,16 @@ def format_summary(summary: pd.DataFrame, digits: int = SIGNIFICANT_DIGITS) -> p
 # Reference path: one replicate, rows expanded, fitted by lifelines and statsmodels
 # --------------------------------------------------------------------------------------------
 
-def expand_replicate(df: pd.DataFrame, seed: int, rep: int) -> pd.DataFrame:
+def expand_replicate(df: pd.DataFrame, seed: int, rep: int,
+                     terms: Sequence[str] = MODEL_TERMS) -> pd.DataFrame:
     """The resampled data set of replicate ``rep`` as explicit rows (counties repeated)."""
-    data = _check_survival(df)
+    data = _check_survival(df, terms)
     return data.iloc[replicate_indices(seed, rep, len(data))].reset_index(drop=True)
 
 
 def fit_replicate_reference(df: pd.DataFrame, seed: int, rep: int,
-                            precision: float = 1e-24) -> dict[str, pd.DataFrame]:
+                            precision: float = 1e-24, terms: Sequence[str] = MODEL_TERMS
+                            ) -> dict[str, pd.DataFrame]:
     """Fit replicate ``rep`` the slow, obvious way (for tests and benchmarks).
 
     Cox: lifelines ``CoxPHFitter`` (Efron) on the expanded rows. lifelines stops when its Newton
@@ -294,8 +302,8 @@ def fit_replicate_reference(df: pd.DataFrame, seed: int, rep: int,
     from lifelines import CoxPHFitter
     import statsmodels.api as sm
 
-    rows = expand_replicate(df, seed, rep)
-    terms = list(MODEL_TERMS)
+    terms = list(check_terms(terms))
+    rows = expand_replicate(df, seed, rep, terms)
     cph = CoxPHFitter()
     try:
         cph.fit(rows[["duration_days", "event", *terms]], duration_col="duration_days",
@@ -305,6 +313,6 @@ def fit_replicate_reference(df: pd.DataFrame, seed: int, rep: int,
         raise ModelFitError(f"replicate {rep}: lifelines failed ({err})") from err
     cox = pd.DataFrame({"estimate": cph.params_[terms], "std_err": cph.standard_errors_[terms]})
     ols_fit = sm.OLS(rows["duration_days"], sm.add_constant(rows[terms], has_constant="add")).fit()
-    ols_terms = list(OLS_TERMS)
-    ols = pd.DataFrame({"estimate": ols_fit.params[ols_terms], "std_err": ols_fit.bse[ols_terms]})
+    names = list(ols_terms(terms))
+    ols = pd.DataFrame({"estimate": ols_fit.params[names], "std_err": ols_fit.bse[names]})
     return {"cox": cox, "ols": ols}

@@ -12,14 +12,15 @@ their reason, never silently. The time-varying Cox model fitted to these rows is
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from .errors import InputDataError
-from .indices import PANEL_COVARIATES
-from .terms import MODEL_TERMS
+from .indices import REFERENCE_TERMS, candidate_years, panel_terms
+from .terms import KNOWN_TERMS, MODEL_TERMS, check_terms
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +29,17 @@ TV_MISSING = ("fallback", "drop")
 """Values of the config key ``extended.time_varying.missing``: fall back to a neighbouring year,
 or drop (no fallback)."""
 
-CP_COLUMNS = ["county_code", "year", "covariate_year", "start", "stop", "event", *MODEL_TERMS,
-              "fallback"]
+
+
+def cp_columns(terms: Sequence[str] = MODEL_TERMS) -> list[str]:
+    """Columns of the counting-process data of a model on ``terms`` (in Table 1's order)."""
+    configured = set(check_terms(terms))
+    return ["county_code", "year", "covariate_year", "start", "stop", "event",
+            *(t for t in KNOWN_TERMS if t in configured), "fallback"]
+
+
+#: Columns of the counting-process data of the paper's model.
+CP_COLUMNS = cp_columns(MODEL_TERMS)
 DROPPED_COLUMNS = ["county_code", "year", "start", "stop", "event", "reason"]
 
 
@@ -52,20 +62,22 @@ def year_intervals(policy_date: str, censor_date: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def covariates_for_year(yearly: pd.DataFrame, year: int, fallback_window: int = 1
-                        ) -> pd.DataFrame:
+def covariates_for_year(yearly: pd.DataFrame, year: int, fallback_window: int = 1,
+                        terms: Sequence[str] = MODEL_TERMS) -> pd.DataFrame:
     """Each county's covariates for bulletin ``year`` with the baseline covariates' fallback rule.
 
     A value missing in ``year`` comes from the nearest year within ``fallback_window`` (the
     earlier wins a tie), exactly as :func:`countysurv.indices.baseline_covariates` does, but
-    vectorised (one pivot per covariate). Returns one row per county: the covariates,
+    vectorised (one pivot per covariate); a time-invariant covariate comes from the year nearest
+    ``year`` that holds it, however far. Returns one row per county: the covariates,
     ``<cov>_year`` (year used, NA when none) and ``fallback`` (any covariate from another year).
     """
-    order = [year] + [year + s * d for d in range(1, fallback_window + 1) for s in (-1, 1)]
+    years = sorted(int(y) for y in yearly["year"].unique())
     codes = np.array(sorted(yearly[ID_COL].unique()))
     out = pd.DataFrame({ID_COL: codes})
     fallback = np.zeros(len(codes), dtype=bool)
-    for cov in PANEL_COVARIATES:
+    for cov in panel_terms(terms):
+        order = candidate_years(cov, year, fallback_window, years)
         wide = yearly.pivot(index=ID_COL, columns="year", values=cov).reindex(codes)
         value = np.full(len(codes), np.nan)
         used = np.full(len(codes), -1, dtype=np.int64)
@@ -86,7 +98,8 @@ def covariates_for_year(yearly: pd.DataFrame, year: int, fallback_window: int = 
 
 def build_counting_process(yearly: pd.DataFrame, survival: pd.DataFrame, policy_date: str,
                            censor_date: str, lag_years: int = 1, fallback_window: int = 1,
-                           missing: str = "fallback") -> tuple[pd.DataFrame, pd.DataFrame]:
+                           missing: str = "fallback", terms: Sequence[str] = MODEL_TERMS
+                           ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Counting-process rows (one per county and calendar year at risk) with lagged covariates.
 
     Parameters
@@ -105,11 +118,14 @@ def build_counting_process(yearly: pd.DataFrame, survival: pd.DataFrame, policy_
         ``fallback_window`` (the earlier wins a tie), the rule of the baseline covariates;
         ``"drop"``: no fallback. Intervals still missing a covariate are dropped and returned in
         ``dropped`` with the reason (the county is then not at risk during that year).
+    terms
+        The model terms (config ``models.terms``): only their covariates are looked up, and a
+        reference term (``nation``) comes from the survival dataset.
 
     Returns
     -------
     (intervals, dropped)
-        ``intervals`` has :data:`CP_COLUMNS`: ``start``/``stop`` in days (at risk on
+        ``intervals`` has :func:`cp_columns`: ``start``/``stop`` in days (at risk on
         (start, stop]), ``event`` 1 only on the interval that ends with the exit,
         ``covariate_year`` = Y - lag (the bulletin year wanted), ``fallback`` True when a
         covariate came from another year. ``dropped`` has :data:`DROPPED_COLUMNS`.
@@ -118,28 +134,32 @@ def build_counting_process(yearly: pd.DataFrame, survival: pd.DataFrame, policy_
         raise InputDataError(f"time_varying.missing must be one of {TV_MISSING}, got {missing!r}")
     if lag_years < 0:
         raise InputDataError(f"lag_years must be >= 0, got {lag_years}")
+    terms = check_terms(terms)
+    covs = list(panel_terms(terms))
     window = fallback_window if missing == "fallback" else 0
     spans = year_intervals(policy_date, censor_date)
-    surv = survival[[ID_COL, "duration_days", "event", "nation"]].sort_values(ID_COL)
+    fixed = [t for t in REFERENCE_TERMS if t in terms]
+    surv = survival[[ID_COL, "duration_days", "event", *fixed]].sort_values(ID_COL)
     grid = surv.merge(spans, how="cross")
     grid = grid[grid["start"] < grid["duration_days"]].copy()
     grid["event"] = np.where(grid["duration_days"] <= grid["stop"], grid["event"], 0)
     grid["stop"] = np.minimum(grid["stop"], grid["duration_days"])
     grid["covariate_year"] = grid["year"] - lag_years
-    covs = pd.concat([covariates_for_year(yearly, int(y) - lag_years, window).assign(year=int(y))
-                      for y in spans["year"]], ignore_index=True)
-    grid = grid.merge(covs, on=[ID_COL, "year"], how="left", validate="one_to_one")
-    lacking = grid[list(PANEL_COVARIATES)].isna()
+    by_year = pd.concat([covariates_for_year(yearly, int(y) - lag_years, window, terms)
+                         .assign(year=int(y)) for y in spans["year"]], ignore_index=True)
+    grid = grid.merge(by_year, on=[ID_COL, "year"], how="left", validate="one_to_one")
+    lacking = grid[covs].isna()
     bad = lacking.any(axis=1).to_numpy()
-    reasons = [f"no {', '.join(np.array(PANEL_COVARIATES)[row])} for bulletin year {cy}"
+    reasons = [f"no {', '.join(np.array(covs)[row])} for bulletin year {cy}"
                + (f" within {window} year(s)" if window else " (no fallback)")
                for row, cy in zip(lacking.to_numpy()[bad], grid["covariate_year"].to_numpy()[bad])]
     drop = grid.loc[bad, [ID_COL, "year", "start", "stop", "event"]].assign(reason=reasons)
     out = grid.loc[~bad].copy()
     out["fallback"] = out["fallback"].astype(bool)
     for col in ("year", "covariate_year", "start", "stop", "event", "nation", "industry"):
-        out[col] = out[col].astype("int64")
-    out = out[CP_COLUMNS].sort_values([ID_COL, "year"]).reset_index(drop=True)
+        if col in out.columns and (col not in KNOWN_TERMS or col in terms):
+            out[col] = out[col].astype("int64")
+    out = out[cp_columns(terms)].sort_values([ID_COL, "year"]).reset_index(drop=True)
     drop = drop[DROPPED_COLUMNS].reset_index(drop=True)
     if len(drop):
         log.warning("counting process: %d interval(s) dropped for missing covariates "

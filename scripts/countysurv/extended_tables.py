@@ -9,7 +9,9 @@ decimals as Markdown, LaTeX (base LaTeX only) and HTML.
 CSV shape: one row per displayed row. ``section`` (``independent``, ``control``, ``constant``,
 ``fit``), ``term``, ``label``; per model m in :data:`MODELS`: ``m_coef``, ``m_se``, ``m_p``,
 ``m_stars`` and ``m_ratio`` (HR for the Cox models, time ratio for the AFT, empty for OLS) on
-coefficient rows, ``m_value`` on fit rows.
+coefficient rows, ``m_value`` on fit rows. As in Table 1 (:mod:`countysurv.tables`), a paper's
+term not in config ``models.terms`` is a row with ``status`` ``not estimated`` (the column is
+present only then), printed ``n/a``, and an extra term has a row only when configured.
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ from __future__ import annotations
 import html
 import io as _stdio
 import math
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
 from .errors import InputDataError
-from .tables import format_number, latex_escape, sectioned_rows, significance_stars
-from .terms import CONST, TABLE_LABELS, TABLE_SECTIONS, TABLE_TERMS
+from .tables import (ESTIMATED, NA_TEXT, NOT_ESTIMATED, format_number, is_not_estimated,
+                     latex_escape, sectioned_rows, significance_stars)
+from .terms import CONST, MODEL_TERMS, TABLE_LABELS, TABLE_SECTIONS, check_terms, table_terms
 
 #: Models in column order: (key, header, ratio label).
 MODELS: tuple[tuple[str, str, str], ...] = (
@@ -74,8 +77,10 @@ def _fit_value(model: str, res: Mapping[str, Any], key: str) -> float:
     return _num(res.get(key))
 
 
-def build_extended_table(results: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
-    """Tidy extended table from the model dicts keyed as :data:`MODEL_KEYS`.
+def build_extended_table(results: Mapping[str, Mapping[str, Any]],
+                         terms: Sequence[str] = MODEL_TERMS) -> pd.DataFrame:
+    """Tidy extended table from the model dicts keyed as :data:`MODEL_KEYS`, of a model on
+    ``terms`` (config ``models.terms``; every fit must be of these terms).
 
     ``results["ols"]`` and ``["cox"]`` are ``ols.json``/``cox.json``; the others
     ``cox_clustered.json``, ``weibull_aft.json`` and ``cox_time_varying.json``. The AFT's
@@ -88,16 +93,24 @@ def build_extended_table(results: Mapping[str, Mapping[str, Any]]) -> pd.DataFra
         lacking = [k for k in ("coef", "se", "p", "n_obs") if k not in results[m]]
         if lacking:
             raise InputDataError(f"extended table: {m} result lacks {lacking}")
+        fitted = results[m].get("terms")
+        if fitted is not None and list(fitted) != list(terms):
+            raise InputDataError(f"extended table: {m} was fitted on terms {', '.join(fitted)}, "
+                                 f"but config models.terms is {', '.join(terms)}; rerun it")
+    terms = check_terms(terms)
+    missing = [t for t in table_terms(terms) if t != CONST and t not in terms]
     rows: list[dict[str, Any]] = []
-    for term in TABLE_TERMS:
+    for term in table_terms(terms):
         row: dict[str, Any] = {"section": TABLE_SECTIONS[term], "term": term,
                                "label": TABLE_LABELS[term]}
+        if missing:
+            row["status"] = NOT_ESTIMATED if term in missing else ESTIMATED
         for m, _, ratio in MODELS:
             res = results[m]
-            coef = _num(res["coef"].get(term))
-            p = _num(res["p"].get(term))
+            coef = _num(res["coef"].get(term)) if term not in missing else math.nan
+            p = _num(res["p"].get(term)) if term not in missing else math.nan
             row[f"{m}_coef"] = coef
-            row[f"{m}_se"] = _num(res["se"].get(term))
+            row[f"{m}_se"] = _num(res["se"].get(term)) if term not in missing else math.nan
             row[f"{m}_p"] = p
             row[f"{m}_stars"] = significance_stars(p) if math.isfinite(p) else ""
             row[f"{m}_ratio"] = (math.exp(coef) if ratio and term != CONST
@@ -108,17 +121,20 @@ def build_extended_table(results: Mapping[str, Mapping[str, Any]]) -> pd.DataFra
         for m in MODEL_KEYS:
             row[f"{m}_value"] = _fit_value(m, results[m], key)
         rows.append(row)
-    cols = ["section", "term", "label"]
+    cols = ["section", "term", "label"] + (["status"] if missing else [])
     for m in MODEL_KEYS:
         cols += [f"{m}_{c}" for c in ("coef", "se", "p", "stars", "ratio")]
     cols += [f"{m}_value" for m in MODEL_KEYS]
     table = pd.DataFrame(rows, columns=cols)
     for c in table.columns:
-        if c in ("section", "term", "label") or c.endswith("_stars"):
+        if c in ("section", "term", "label", "status") or c.endswith("_stars"):
             table[c] = table[c].fillna("").astype(str)
         else:
             table[c] = table[c].astype("float64")
-    table.attrs["notes"] = _notes(results)
+    table.attrs["notes"] = _notes(results) + (
+        [f"{NA_TEXT}: not estimated (not in config models.terms): "
+         + ", ".join(TABLE_LABELS[t] for t in missing)
+         + "; Table 1's notes say what each needs."] if missing else [])
     return table
 
 
@@ -145,6 +161,8 @@ def _notes(results: Mapping[str, Mapping[str, Any]]) -> list[str]:
 
 
 def _coef_cells(row: Mapping[str, Any]) -> list[tuple[str, str]]:
+    if is_not_estimated(row):
+        return [(NA_TEXT, "")] * len(_columns()[1])
     out = []
     for m, _, ratio in MODELS:
         absent = not math.isfinite(_num(row[f"{m}_coef"]))
@@ -204,6 +222,8 @@ def _md_escape(text: str) -> str:
 def _latex_num(num: str, stars: str = "") -> str:
     if num == _DASH:
         return "---"
+    if num == NA_TEXT:
+        return NA_TEXT
     if not num:
         return ""
     return "$" + num + (f"^{{{stars}}}" if stars else "") + "$"

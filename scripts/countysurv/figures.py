@@ -13,7 +13,8 @@ and PNG with no ``Software`` metadata, and nothing depends on the clock or a ran
 * :func:`schoenfeld_figure` — unscaled Schoenfeld residuals (computed by the rule's script with
   :mod:`countysurv.models`) against time per term, with a lowess smooth and the ``cox.zph``-style
   PH-test p-values (per term and global).
-* :func:`index_distributions_figure` — histograms of the three indices, exited vs censored.
+* :func:`index_distributions_figure` — histograms of the indices (and extra continuous terms) of
+  the model, exited vs censored.
 * :func:`coverage_figure` — which (county, indicator, year) cells of the panel hold a value.
 """
 
@@ -26,6 +27,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .errors import InputDataError
 from .io import atomic_path
 from .terms import FIGURE_LABELS, INDICES
 
@@ -88,6 +90,9 @@ def km_figure(survival: pd.DataFrame, group: str, time_col: str = "duration_days
     from lifelines.statistics import logrank_test
 
     labels = GROUP_LABELS.get(group, {})
+    if survival[group].isna().all():
+        raise InputDataError(f"Kaplan–Meier by {group}: the survival dataset has no value of "
+                             f"{group} (not among config models.terms)")
     with mpl.rc_context(STYLE):
         fig = _new_figure(7.5, 5.6)
         ax = fig.add_axes((0.12, 0.36, 0.84, 0.56))
@@ -231,10 +236,21 @@ def schoenfeld_figure(residuals: pd.DataFrame, ph_test: Mapping[str, Any] | None
 
 def index_distributions_figure(survival: pd.DataFrame, indices: Sequence[str] = INDICES,
                                event_col: str = "event"):
-    """Histograms of the three indices, stacked by exited (event = 1) and censored counties."""
+    """Histograms of the indices, stacked by exited (event = 1) and censored counties.
+
+    ``indices`` are the columns drawn (the three indices of the paper by default;
+    :func:`countysurv.terms.distribution_terms` for a configured model). With none, the figure
+    says that no index is in the model.
+    """
     mpl = _mpl()
+    indices = list(indices)
     with mpl.rc_context(STYLE):
         fig = _new_figure(10.0, 3.4)
+        if not indices:
+            fig.text(0.5, 0.5, "No index of the paper and no additional continuous control is "
+                     "among the model terms (config models.terms):\nno distribution to show.",
+                     ha="center", va="center")
+            return fig
         axes = fig.subplots(1, len(indices), squeeze=False)[0]
         for ax, col in zip(axes, indices):
             values = survival[col].to_numpy(dtype=float)

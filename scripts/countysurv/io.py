@@ -33,7 +33,7 @@ import re
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 from .errors import InputDataError
 
@@ -386,8 +386,9 @@ def validate(df: pd.DataFrame, model: Any, source: str | Path, logger: logging.L
         return model.validate(df.reset_index(drop=True), lazy=True)
     except pandera.errors.SchemaErrors as err:
         cases = err.failure_cases
-        logger.error("%s: %d schema failures against %s:\n%s", source, len(cases),
-                     model.__name__, cases.to_string())
+        name = getattr(model, "__name__", None) or getattr(model, "name", None) or "schema"
+        logger.error("%s: %d schema failures against %s:\n%s", source, len(cases), name,
+                     cases.to_string())
         def where(index: Any) -> str:
             if locate is not None and isinstance(index, int) and 0 <= index < len(df):
                 return locate(index)
@@ -398,7 +399,7 @@ def validate(df: pd.DataFrame, model: Any, source: str | Path, logger: logging.L
             for row in cases.head(5).itertuples()
         )
         raise InputDataError(
-            f"{source}: {len(cases)} value(s) fail the {model.__name__} schema: {summary}"
+            f"{source}: {len(cases)} value(s) fail the {name} schema: {summary}"
         ) from None
 
 
@@ -423,6 +424,19 @@ def load_model_result(path: str | Path) -> dict[str, Any]:
     if not isinstance(result, dict):
         raise InputDataError(f"{path}: expected a JSON object with model results")
     return result
+
+
+def model_terms(result: Mapping[str, Any], terms: Sequence[str], path: str | Path) -> list[str]:
+    """The terms of a model result file, checked against the configured ``terms``.
+
+    Raises :class:`InputDataError` naming ``path`` when the file was fitted on other terms (a
+    result of another config), so a figure or table never mixes two models.
+    """
+    fitted = list(result.get("terms") or [t for t in result["coef"] if t != "const"])
+    if fitted != list(terms):
+        raise InputDataError(f"{path}: fitted on terms {', '.join(fitted)}, but config "
+                             f"models.terms is {', '.join(terms)}; rerun the model")
+    return fitted
 
 
 def load_bootstrap_summary(path: str | Path) -> pd.DataFrame:
@@ -460,6 +474,22 @@ def load_paper_fit(path: str | Path) -> pd.DataFrame:
                            float_precision="round_trip")
     except (OSError, ValueError) as err:
         raise InputDataError(f"{path}: cannot read the paper's fit statistics ({err})") from None
+
+
+def read_coverage_csv(path: str | Path) -> pd.DataFrame:
+    """Read ``results/panel/coverage.csv`` (county_code, indicator, years_present, ...)."""
+    import pandas as pd
+
+    needed = ["county_code", "indicator", "years_present"]
+    try:
+        df = pd.read_csv(path, dtype={"county_code": str, "indicator": str})
+    except (OSError, ValueError) as err:
+        raise InputDataError(f"{path}: cannot read the panel coverage ({err})") from None
+    missing = [c for c in needed if c not in df.columns]
+    if missing:
+        raise InputDataError(f"{path}: missing column(s) {', '.join(missing)}; expected the "
+                             "coverage.csv that rule build_panel writes")
+    return df
 
 
 def load_truth(path: str | Path) -> dict[str, float]:

@@ -1,7 +1,8 @@
 """Cell-to-source lineage: which raw bulletin rows each covariate of the survival dataset came from.
 
-One output row per (county, covariate, input indicator). For a panel covariate the inputs are the
-indicators its formula uses (:data:`FORMULAS`) in the year the covariate was taken from
+One output row per (county, covariate of the model terms, input indicator). For a panel covariate
+the inputs are the indicators its formula uses (the table :data:`countysurv.indices.COVARIATES`;
+for a covariate with alternative formulas, the one ``<cov>_derived`` says was used) in the year the covariate was taken from
 (``<cov>_year`` of ``covariates.parquet``, flagged ``fallback`` when it is not the baseline year);
 each input row carries what ingestion kept of the raw cell: the bulletin file and its physical
 line, the value and unit as printed, the conversion factor to the canonical unit, the canonical
@@ -15,41 +16,16 @@ county.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
 from .errors import InputDataError
-from .indices import UPGRADING_METHODS
+from .indices import REFERENCE_TERMS, Formula, covariate_table
 from .io import escape_cell
-
-COVARIATES = ("upgrading_index", "integration_12", "integration_13", "nation", "industry",
-              "resource_endowment")
-
-#: Human-readable formula per covariate (``upgrading_index`` by method; resource endowment by
-#: whether per-capita GDP was printed or derived).
-FORMULAS: dict[str, str] = {
-    "upgrading_index/weighted_shares":
-        "(1·va_primary + 2·va_secondary + 3·va_tertiary) / (va_primary + va_secondary + va_tertiary)",
-    "upgrading_index/tertiary_secondary_ratio": "va_tertiary / va_secondary",
-    "integration_12": "agri_machinery_power / rural_population",
-    "integration_13": "agri_services_output / rural_population",
-    "industry": "1 if va_primary > va_secondary and va_primary > va_tertiary else 0",
-    "resource_endowment/printed": "ln(gdp_per_capita)",
-    "resource_endowment/derived": "ln(gdp / population)",
-    "nation": "ethnic_area of the county reference list",
-}
-
-_INPUTS: dict[str, tuple[str, ...]] = {
-    "upgrading_index/weighted_shares": ("va_primary", "va_secondary", "va_tertiary"),
-    "upgrading_index/tertiary_secondary_ratio": ("va_secondary", "va_tertiary"),
-    "integration_12": ("agri_machinery_power", "rural_population"),
-    "integration_13": ("agri_services_output", "rural_population"),
-    "industry": ("va_primary", "va_secondary", "va_tertiary"),
-    "resource_endowment/printed": ("gdp_per_capita",),
-    "resource_endowment/derived": ("gdp", "population"),
-}
+from .terms import KNOWN_TERMS, MODEL_TERMS, check_terms
 
 LINEAGE_COLUMNS = [
     "county_code", "covariate", "covariate_value", "formula", "indicator", "year", "fallback",
@@ -60,15 +36,11 @@ RECORD_NEEDED = ("county_code", "year", "indicator", "value", "unit", "raw_value
                  "factor", "line", "source", "note")
 
 
-def formula_key(covariate: str, upgrading: str, derived: bool) -> str:
-    """Key of :data:`FORMULAS` for one county's covariate."""
-    if covariate == "upgrading_index":
-        if upgrading not in UPGRADING_METHODS:
-            raise InputDataError(f"unknown upgrading method {upgrading!r}; one of {UPGRADING_METHODS}")
-        return f"upgrading_index/{upgrading}"
-    if covariate == "resource_endowment":
-        return "resource_endowment/" + ("derived" if derived else "printed")
-    return covariate
+def formula_used(covariate: str, upgrading: str, derived: bool) -> Formula:
+    """The formula one county's panel covariate was computed with (the second alternative when
+    ``derived``)."""
+    formulas = covariate_table(upgrading)[covariate].formulas
+    return formulas[1] if derived and len(formulas) > 1 else formulas[0]
 
 
 def build_lineage(
@@ -79,8 +51,9 @@ def build_lineage(
     bulletin_files: Mapping[str, str],
     reference_file: str,
     upgrading: str = "weighted_shares",
+    terms: Sequence[str] = MODEL_TERMS,
 ) -> pd.DataFrame:
-    """Lineage rows for every county of ``survival`` and each of its six covariates.
+    """Lineage rows for every county of ``survival`` and each covariate of the model ``terms``.
 
     Parameters
     ----------
@@ -99,12 +72,16 @@ def build_lineage(
         Path of the county reference list (the ``file`` of ``nation`` rows).
     upgrading
         The configured upgrading-index method (``indices.upgrading``).
+    terms
+        The model terms (config ``models.terms``), traced in Table 1's order.
 
     Raises
     ------
     InputDataError
         A covariate's input row is not among the records (the lineage would be incomplete).
     """
+    configured = set(check_terms(terms))
+    traced = [t for t in KNOWN_TERMS if t in configured]
     missing = [c for c in RECORD_NEEDED if c not in records.columns]
     if missing:
         raise InputDataError(f"bulletin records lack column(s) {missing}")
@@ -118,28 +95,31 @@ def build_lineage(
         cov = cov_index.get(code)
         if cov is None:
             raise InputDataError(f"county {code} is in the survival dataset but not in covariates")
-        for covariate in COVARIATES:
-            if covariate == "nation":
+        for covariate in traced:
+            if covariate in REFERENCE_TERMS:
+                column, formula = REFERENCE_TERMS[covariate]
                 ref = ref_index.get(code)
                 if ref is None:
                     raise InputDataError(f"county {code} is not in {reference_file}")
                 rows.append({
-                    "county_code": code, "covariate": "nation",
-                    "covariate_value": float(surv["nation"]), "formula": FORMULAS["nation"],
-                    "indicator": "ethnic_area", "year": pd.NA, "fallback": False,
+                    "county_code": code, "covariate": covariate,
+                    "covariate_value": float(surv[covariate]), "formula": formula,
+                    "indicator": column, "year": pd.NA, "fallback": False,
                     "derived": False, "file": str(reference_file), "line": int(ref["line"]),
-                    "raw_value": str(ref["ethnic_area"]), "raw_unit": "", "factor": 1.0,
-                    "value": float(ref["ethnic_area"]), "unit": "0/1",
+                    "raw_value": str(ref[column]), "raw_unit": "", "factor": 1.0,
+                    "value": float(ref[column]), "unit": "0/1",
                     "source": "county reference list", "note": ""})
                 continue
-            derived = bool(cov.get("resource_endowment_derived", False)) \
-                if covariate == "resource_endowment" else False
-            key = formula_key(covariate, upgrading, derived)
+            if f"{covariate}_year" not in cov:
+                raise InputDataError(f"covariates lack {covariate}, a model term; recompute them "
+                                     "with the same config models.terms")
+            derived = bool(cov.get(f"{covariate}_derived", False))
+            formula = formula_used(covariate, upgrading, derived)
             year = cov[f"{covariate}_year"]
             if pd.isna(year):
                 raise InputDataError(f"county {code}: {covariate} has no year in covariates")
             year = int(year)
-            for indicator in _INPUTS[key]:
+            for indicator in formula.indicators:
                 rec = rec_index.get((code, year, indicator))
                 if rec is None:
                     raise InputDataError(
@@ -147,7 +127,7 @@ def build_lineage(
                         "row holds it")
                 rows.append({
                     "county_code": code, "covariate": covariate,
-                    "covariate_value": float(surv[covariate]), "formula": FORMULAS[key],
+                    "covariate_value": float(surv[covariate]), "formula": formula.text,
                     "indicator": indicator, "year": year,
                     "fallback": bool(cov[f"{covariate}_fallback"]), "derived": derived,
                     "file": str(bulletin_files.get(code, "")), "line": int(rec["line"]),
@@ -196,5 +176,9 @@ def recompute(rows: pd.DataFrame) -> float:
     if covariate == "resource_endowment":
         return float(np.log(v["gdp_per_capita"] if "gdp_per_capita" in v
                             else v["gdp"] / v["population"]))
+    if covariate == "rural_income":
+        return float(np.log(v["rural_income"]))
+    if covariate == "terrain_relief":
+        return v["terrain_relief"]
     raise InputDataError(f"unknown covariate {covariate!r}")
 

@@ -8,6 +8,8 @@
 Markdown report: every coefficient, standard error, star and fit statistic of this run beside the
 paper's, the recovery of the simulation truth when one is given, and two checks of the paper's own
 consistency (HR = exp(coef.), opposite OLS/Cox signs with the stars the printed coef./SE imply).
+A term this run did not estimate (not in config ``models.terms``; its Table 1 row has status
+``not estimated``) is marked *not estimated* in every table instead of being compared.
 
 The module reads no files; ``scripts/compare_with_paper.py`` does.
 """
@@ -20,8 +22,9 @@ from typing import Any, Mapping
 import pandas as pd
 
 from .errors import InputDataError
-from .tables import (MODEL_NAMES, coefficient_rows, format_number, has_bootstrap, is_finite,
-                     md_escape, significance_stars)
+from .tables import (MODEL_NAMES, NOT_ESTIMATED, coefficient_rows, format_number,
+                     has_bootstrap, is_finite, is_not_estimated, md_escape,
+                     not_estimated_notes, significance_stars)
 from .terms import MODEL_TERMS, OLS_TERMS, TABLE_TERMS
 
 #: Rows of a Table 1 frame keyed by ``term`` (each row a dict of its columns).
@@ -153,6 +156,19 @@ def render_paper_comparison(
         "lower hazard). The check tables at the end show both.",
         "",
     ]
+    skipped = [t for t in TABLE_TERMS if is_not_estimated(coef_rows[t])]
+    if skipped:
+        out += [
+            "**Not estimated in this run**: " + ", ".join(f"`{t}`" for t in skipped) + " (not in "
+            "config `models.terms`). Their cells read *" + NOT_ESTIMATED + "*, and they are left "
+            "out of the counts below.", ""]
+        out += [f"- {md_escape(n)}" for n in not_estimated_notes(table)] + [""]
+    extra = [r for r in coef_rows.values() if r["section"] == "additional"]
+    if extra:
+        out += [
+            "**Additional controls** (not in the paper's model, so not compared): "
+            + ", ".join(f"`{r['term']}`" for r in extra) + "; their estimates are in "
+            "`results/tables/table1.csv`.", ""]
     if truth is not None:
         out += [
             "**The data of this run are simulated** (the embedded default study): exit times "
@@ -177,6 +193,17 @@ def render_paper_comparison(
         for term in (TABLE_TERMS if model == "ols" else MODEL_TERMS):
             r = coef_rows[term]
             pp = paper.get((model, term))
+            if is_not_estimated(r):
+                cells = [f"`{term}`", f"*{NOT_ESTIMATED}*"] + [""] * (len(head) - 2)
+                if pp is not None:
+                    cells[2] = format_number(float(pp["coef"]), 2)
+                    cells[5] = format_number(float(pp["std_err"]), 2)
+                    cells[9] = _md_stars(_paper_stars(pp["stars"]))
+                    cells[10] = cells[11] = "n/a"
+                    if model == "cox":
+                        cells[13] = format_number(float(pp["hazard_ratio"]), 2)
+                out.append("| " + " | ".join(cells) + " |")
+                continue
             p_coef = float(pp["coef"]) if pp is not None else float("nan")
             p_se = float(pp["std_err"]) if pp is not None else float("nan")
             p_stars = _paper_stars(pp["stars"]) if pp is not None else ""
@@ -226,9 +253,13 @@ def render_paper_comparison(
         for term in MODEL_TERMS:
             if term not in truth:
                 continue
-            n_truth += 1
             t = float(truth[term])
             r = coef_rows[term]
+            if is_not_estimated(r):
+                cells = [f"`{term}`", format_number(t, 4), f"*{NOT_ESTIMATED}*", "", "n/a"]
+                out.append("| " + " | ".join(cells + (["", "n/a"] if with_boot else [])) + " |")
+                continue
+            n_truth += 1
             lo = r["cox_coef"] - Z_975 * r["cox_se"]
             hi = r["cox_coef"] + Z_975 * r["cox_se"]
             covers = is_finite(lo) and lo <= t <= hi
@@ -287,10 +318,12 @@ def render_paper_comparison(
             continue
         opp_paper = _sign(float(po["coef"])) * _sign(float(pc["coef"])) < 0
         opp_run = _sign(r["ols_coef"]) * _sign(r["cox_coef"]) < 0
+        run_text = (f"*{NOT_ESTIMATED}*" if is_not_estimated(r)
+                    else "yes" if opp_run else "**no**")
         ols_imp = _implied_stars("ols", float(po["coef"]), float(po["std_err"]), n_paper)
         cox_imp = _implied_stars("cox", float(pc["coef"]), float(pc["std_err"]), n_paper)
         out.append(
-            f"| `{term}` | {'yes' if opp_paper else '**no**'} | {'yes' if opp_run else '**no**'} "
+            f"| `{term}` | {'yes' if opp_paper else '**no**'} | {run_text} "
             f"| {_md_stars(_paper_stars(po['stars']))} / {_md_stars(ols_imp)} "
             f"| {_md_stars(_paper_stars(pc['stars']))} / {_md_stars(cox_imp)} |")
     out.append("")

@@ -27,21 +27,13 @@ from typing import Iterable, Sequence
 import pandas as pd
 
 from .errors import InputDataError
+from .indices import COVARIATES, REFERENCE_TERMS
 from .real_counties import IMPUTED
 from .reference import PROVINCE_CODES
 
-#: Terms taken from the county reference rather than from the panel's covariates.
-REFERENCE_TERMS = frozenset({"nation"})
-
-#: The panel indicators each covariate is computed from (countysurv.indices.yearly_covariates),
+#: The panel indicators each covariate is computed from (the table of countysurv.indices),
 #: named in the reason of a county that lacks the covariate.
-COVARIATE_INPUTS = {
-    "upgrading_index": "va_primary, va_secondary, va_tertiary",
-    "industry": "va_primary, va_secondary, va_tertiary",
-    "integration_12": "agri_machinery_power, rural_population",
-    "integration_13": "agri_services_output, rural_population",
-    "resource_endowment": "gdp_per_capita, or gdp and population",
-}
+COVARIATE_INPUTS = {term: cov.needs() for term, cov in COVARIATES.items()}
 
 STEPS = ("in_panel", "indicators", "dated", "in_models")
 

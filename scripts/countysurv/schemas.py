@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Optional
 
 import pandas as pd
 import pandera.pandas as pa
 
 from .indicators import CANONICAL, INDICATORS
+from .terms import KNOWN_TERMS, MODEL_TERMS, check_terms
 
 CODE = r"^\d{6}$"
 
@@ -155,8 +157,55 @@ class SurvivalSpell(pa.DataFrameModel):
         unique = ["county_code"]
 
 
-# The fixed column order of the survival dataset (DESIGN section 5).
+# The fixed column order of the survival dataset of the paper's model (DESIGN section 5).
 SURVIVAL_COLUMNS = list(SurvivalSpell.to_schema().columns)
+
+#: Columns of the optional extra terms (countysurv.terms.EXTRA_TERMS) when configured.
+_EXTRA_COLUMNS: dict[str, pa.Column] = {
+    "rural_income": pa.Column(float),
+    "terrain_relief": pa.Column(float, pa.Check.ge(0)),
+}
+
+
+def survival_columns(terms: Sequence[str] = MODEL_TERMS) -> list[str]:
+    """Column order of the survival dataset of a model on ``terms``.
+
+    The contract's columns always (DESIGN section 5: ``county_code``, ``duration_days``,
+    ``event`` and the paper's six terms), then the configured extra terms in Table 1's order.
+    """
+    configured = set(check_terms(terms))
+    return SURVIVAL_COLUMNS + [t for t in KNOWN_TERMS
+                               if t in configured and t not in SURVIVAL_COLUMNS]
+
+
+def _null_outside_model(schema: pa.DataFrameSchema, terms: set[str]) -> pa.DataFrameSchema:
+    """The paper's terms not in ``terms`` become nullable columns that must be entirely null."""
+    updates = {}
+    for term in MODEL_TERMS:
+        if term in terms or term not in schema.columns:
+            continue
+        integer = pd.api.types.is_integer_dtype(schema.columns[term].dtype.type)
+        updates[term] = {
+            "dtype": pd.Int64Dtype() if integer else float,
+            "nullable": True,
+            "checks": [pa.Check(lambda s: s.isna(), name="null_for_a_term_not_in_models_terms",
+                                error="a term not in config models.terms has no values")],
+        }
+    return schema.update_columns(updates) if updates else schema
+
+
+def survival_schema(terms: Sequence[str] = MODEL_TERMS) -> pa.DataFrameSchema:
+    """:class:`SurvivalSpell` for a model on ``terms`` (:func:`survival_columns`).
+
+    A paper's term that the model does not use is an all-null column (nullable, and a check that
+    it holds no value); an extra term is an added column. With the paper's six it is exactly
+    :class:`SurvivalSpell`.
+    """
+    configured = set(check_terms(terms))
+    schema = _null_outside_model(SurvivalSpell.to_schema(), configured)
+    extra = {t: c for t, c in _EXTRA_COLUMNS.items() if t in configured}
+    schema = schema.add_columns(extra) if extra else schema
+    return schema
 
 
 class CountingProcessInterval(pa.DataFrameModel):
@@ -195,3 +244,14 @@ class CountingProcessInterval(pa.DataFrameModel):
     def at_most_one_event_per_county(cls, df: pd.DataFrame) -> pd.Series:
         """A county exits at most once."""
         return df.groupby("county_code")["event"].transform("sum") <= 1
+
+
+def counting_process_schema(terms: Sequence[str] = MODEL_TERMS) -> pa.DataFrameSchema:
+    """:class:`CountingProcessInterval` with the columns of the model ``terms`` only."""
+    configured = set(check_terms(terms))
+    schema = CountingProcessInterval.to_schema()
+    dropped = [t for t in MODEL_TERMS if t not in configured]
+    schema = schema.remove_columns(dropped) if dropped else schema
+    extra = {t: c for t, c in _EXTRA_COLUMNS.items() if t in configured}
+    schema = schema.add_columns(extra) if extra else schema
+    return schema

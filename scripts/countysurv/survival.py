@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 import pandas as pd
 
 from .errors import ConfigError, InputDataError
-from .indices import PANEL_COVARIATES, check_complete
-from .schemas import SURVIVAL_COLUMNS
+from .indices import check_complete, missing_reason, panel_terms
+from .schemas import survival_columns
+from .terms import MODEL_TERMS, check_terms
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +19,9 @@ log = logging.getLogger(__name__)
 MISSING_COVARIATE = ("exclude", "error")
 #: What to do with a county that has bulletins but no row in the reference list.
 COUNTIES_MISSING = ("error", "exclude")
+
+#: The 0/1 terms: integer columns of the survival dataset (nullable when not in the model).
+BINARY_TERMS = ("nation", "industry")
 
 
 def durations(announced_on: pd.Series, policy_date: str, censor_date: str
@@ -39,9 +44,14 @@ def build_survival(covariates: pd.DataFrame, reference: pd.DataFrame, policy_dat
                    censor_date: str, *, missing_covariate: str = "exclude",
                    counties_missing: str = "error",
                    reference_source: str = "counties.csv",
-                   covariates_source: str = "covariates.parquet"
+                   covariates_source: str = "covariates.parquet",
+                   terms: Sequence[str] = MODEL_TERMS
                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Join covariates with the reference list into the survival dataset.
+
+    The dataset has the contract's columns (:func:`countysurv.schemas.survival_columns`): a
+    paper's term that is not among ``terms`` is an all-null column, and a county is excluded
+    only for lacking a covariate of ``terms``.
 
     Parameters
     ----------
@@ -62,6 +72,8 @@ def build_survival(covariates: pd.DataFrame, reference: pd.DataFrame, policy_dat
         config ``data.counties_missing``.
     reference_source, covariates_source
         The files the two frames were read from, as error messages name them.
+    terms
+        The model terms (config ``models.terms``).
 
     Returns
     -------
@@ -84,8 +96,15 @@ def build_survival(covariates: pd.DataFrame, reference: pd.DataFrame, policy_dat
     if missing_covariate not in MISSING_COVARIATE:
         raise ConfigError(f"indices.missing_covariate must be one of {MISSING_COVARIATE}, got "
                           f"{missing_covariate!r}")
+    terms = check_terms(terms)
+    covs = list(panel_terms(terms))
+    absent = [c for c in covs if c not in covariates.columns]
+    if absent:
+        raise InputDataError(f"{covariates_source}: no column for model term(s) "
+                             f"{', '.join(absent)}; recompute the covariates with the same "
+                             "config models.terms")
     if missing_covariate == "error":
-        check_complete(covariates, covariates_source)
+        check_complete(covariates, covariates_source, terms)
     policy = pd.Timestamp(policy_date)
     if pd.Timestamp(censor_date) <= policy:
         raise InputDataError(f"censor_date {censor_date} is not after policy_date {policy_date}")
@@ -102,22 +121,27 @@ def build_survival(covariates: pd.DataFrame, reference: pd.DataFrame, policy_dat
         raise InputDataError(f"{reference_source}: {len(early)} announcement date(s) on or before "
                              f"the policy date {policy_date}: {listed}; check announced_on")
     merged = covariates.merge(reference, on="county_code", how="inner", validate="one_to_one")
-    complete = merged[list(PANEL_COVARIATES)].notna().all(axis=1)
+    complete = merged[covs].notna().all(axis=1)
     excluded = [{"county_code": c, "reason": "in the reference list but has no bulletin file"}
                 for c in sorted(set(reference["county_code"]) - set(covariates["county_code"])
                                 - set(unknown))]
     excluded += [{"county_code": c, "reason": f"not in the county reference list "
                   f"{reference_source} (data.counties_missing: exclude)"} for c in unknown]
-    for row in merged[~complete].itertuples():
-        missing = [c for c in PANEL_COVARIATES if pd.isna(getattr(row, c))]
-        excluded.append({"county_code": row.county_code,
-                         "reason": "no value within the fallback window for " + ", ".join(missing)})
+    for _, row in merged[~complete].iterrows():
+        excluded.append({"county_code": row["county_code"],
+                         "reason": missing_reason(row, terms)})
     merged = merged[complete].copy()
     merged["duration_days"], merged["event"] = durations(merged["announced_on"], policy_date,
                                                         censor_date)
     merged["nation"] = merged["ethnic_area"].astype("int64")
-    merged["industry"] = merged["industry"].astype("int64")
-    survival = merged[SURVIVAL_COLUMNS].sort_values("county_code").reset_index(drop=True)
+    for term in MODEL_TERMS:
+        if term not in terms:  # the contract keeps the column, empty: not estimated
+            merged[term] = (pd.array([pd.NA] * len(merged), dtype="Int64")
+                            if term in BINARY_TERMS else float("nan"))
+        elif term in BINARY_TERMS:
+            merged[term] = merged[term].astype("int64")
+    columns = survival_columns(terms)
+    survival = merged[columns].sort_values("county_code").reset_index(drop=True)
     excluded_df = pd.DataFrame(excluded, columns=["county_code", "reason"]).sort_values(
         "county_code").reset_index(drop=True)
     return survival, excluded_df

@@ -16,12 +16,20 @@ comparison of this table with the paper's is :mod:`countysurv.paper`. Row names,
 CSV shape of ``table1.csv`` (one row per table row, in display order)
 ----------------------------------------------------------------------
 ``section``
-    ``independent`` | ``control`` | ``constant`` | ``fit``.
+    ``independent`` | ``control`` | ``additional`` | ``constant`` | ``fit``.
 ``term``
     machine name: a model term (``upgrading_index`` ... ``const``) or, for ``fit`` rows,
     ``prob_f_chi2``, ``r2``, ``n_obs``, ``ph_test_global_p``.
 ``label``
     the paper's row label (``Industrial Upgrading Index`` ... ``Obs``).
+``status, reason``
+    present only when a term of the paper's table was not estimated (not in config
+    ``models.terms``): ``status`` is ``not estimated`` on its row (every number of the row is
+    then empty) and ``estimated`` on the other coefficient rows, empty on fit rows; ``reason``
+    says what the term needs and what the panel holds. Empty numbers plus a status keep every
+    numeric column numeric for a reader (pandas, R, Stata), where an ``n/a`` text would turn it
+    into a text column; the md, tex and html tables print ``n/a`` in those cells, with the
+    reason as a footnote.
 ``ols_coef, ols_se, ols_p, ols_stars, cox_coef, cox_se, cox_p, cox_stars, cox_hr``
     coefficient rows only; stars are ``***``/``**``/``*`` or empty; Cox cells of ``const`` empty.
 ``ols_boot_se, ols_boot_ci_lower, ols_boot_ci_upper, ols_boot_n_used`` and the same for ``cox_``
@@ -40,12 +48,13 @@ from __future__ import annotations
 import html
 import io as _stdio
 import math
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
 from .errors import InputDataError
-from .terms import CONST, SECTION_HEADINGS, TABLE_LABELS, TABLE_SECTIONS, TABLE_TERMS
+from .terms import (CONST, MODEL_TERMS, SECTION_HEADINGS, TABLE_LABELS, TABLE_SECTIONS,
+                    check_terms, table_terms)
 
 FIT_TERMS: tuple[str, ...] = ("prob_f_chi2", "r2", "n_obs", "ph_test_global_p")
 FIT_LABELS: dict[str, str] = {
@@ -68,6 +77,11 @@ TITLE = "Table 1: Results of OLS and Cox Regression."
 _COEF_COLS = ("coef", "se", "p", "stars")
 _BOOT_COLS = ("boot_se", "boot_ci_lower", "boot_ci_upper", "boot_n_used")
 _DASH = "—"
+#: The text of a cell of a term that was not estimated, and the ``status`` of its row.
+NA_TEXT = "n/a"
+NOT_ESTIMATED = "not estimated"
+ESTIMATED = "estimated"
+_STATUS_COLS = ("status", "reason")
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -127,6 +141,8 @@ def build_table1(
     ols: Mapping[str, Any],
     cox: Mapping[str, Any],
     boot: pd.DataFrame | None = None,
+    terms: Sequence[str] = MODEL_TERMS,
+    not_estimated: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Build the tidy, full-precision Table 1 (the content of ``table1.csv``).
 
@@ -138,6 +154,13 @@ def build_table1(
     boot
         Optional bootstrap summary with columns ``model`` (``ols``/``cox``), ``term``,
         ``n_replicates``, ``n_used``, ``n_failed``, ``boot_se``, ``ci_lower``, ``ci_upper``.
+    terms
+        The model terms (config ``models.terms``); the fits must be of these terms. Rows:
+        :func:`countysurv.terms.table_terms` (a paper's term not in ``terms`` is a row of a term
+        not estimated; an extra term has a row only when configured).
+    not_estimated
+        Optional reason per term not estimated (what it needs and what the panel holds,
+        :func:`countysurv.indices.coverage_reason`), printed in the footnote.
 
     Returns
     -------
@@ -147,17 +170,28 @@ def build_table1(
     """
     _require(ols, ("coef", "se", "p", "r2", "f_pvalue", "n_obs"), "ols")
     _require(cox, ("coef", "se", "p", "lr_pvalue", "n_obs"), "cox")
+    terms = check_terms(terms)
+    for what, res in (("ols", ols), ("cox", cox)):
+        fitted = res.get("terms")
+        if fitted is not None and list(fitted) != list(terms):
+            raise InputDataError(f"{what} result was fitted on terms {', '.join(fitted)}, but "
+                                 f"config models.terms is {', '.join(terms)}; rerun the model")
     boot_idx = _boot_index(boot)
+    missing = [t for t in table_terms(terms) if t != CONST and t not in terms]
+    reasons = dict(not_estimated or {})
 
     rows: list[dict[str, Any]] = []
-    for term in TABLE_TERMS:
+    for term in table_terms(terms):
         row: dict[str, Any] = {
             "section": TABLE_SECTIONS[term],
             "term": term,
             "label": TABLE_LABELS[term],
         }
+        if missing:
+            row["status"] = NOT_ESTIMATED if term in missing else ESTIMATED
+            row["reason"] = reasons.get(term, "") if term in missing else ""
         for model, res in (("ols", ols), ("cox", cox)):
-            in_model = not (model == "cox" and term == CONST)
+            in_model = not (model == "cox" and term == CONST) and term not in missing
             coef = _get(res["coef"], term) if in_model else float("nan")
             se = _get(res["se"], term) if in_model else float("nan")
             p = _get(res["p"], term) if in_model else float("nan")
@@ -190,14 +224,14 @@ def build_table1(
         rows.append({"section": "fit", "term": term, "label": FIT_LABELS[term],
                      "ols_value": ols_value, "cox_value": cox_value})
 
-    table = pd.DataFrame(rows, columns=_columns(boot_idx is not None))
+    table = pd.DataFrame(rows, columns=_columns(boot_idx is not None, bool(missing)))
     table = _coerce_dtypes(table)
     table.attrs["notes"] = _notes(ols, cox, boot)
     return table
 
 
-def _columns(with_boot: bool) -> list[str]:
-    cols = ["section", "term", "label"]
+def _columns(with_boot: bool, with_status: bool = False) -> list[str]:
+    cols = ["section", "term", "label"] + (list(_STATUS_COLS) if with_status else [])
     for model in ("ols", "cox"):
         cols += [f"{model}_{c}" for c in _COEF_COLS]
         if model == "cox":
@@ -211,7 +245,7 @@ def _coerce_dtypes(table: pd.DataFrame) -> pd.DataFrame:
     """Fix column dtypes so that the CSV and the in-memory table agree exactly."""
     table = table.copy()
     for col in table.columns:
-        if col in ("section", "term", "label") or col.endswith("_stars"):
+        if col in ("section", "term", "label", *_STATUS_COLS) or col.endswith("_stars"):
             table[col] = table[col].fillna("").astype(str)
         elif col.endswith("_n_used"):
             table[col] = pd.array(table[col].tolist(), dtype="Int64")
@@ -289,6 +323,17 @@ def sectioned_rows(table: pd.DataFrame):
         yield heading, row
 
 
+def is_not_estimated(row: Mapping[str, Any]) -> bool:
+    """Whether a coefficient row is of a term the model did not estimate."""
+    return row.get("status") == NOT_ESTIMATED
+
+
+def estimated_terms(table: pd.DataFrame) -> list[str]:
+    """The model terms a Table 1 frame holds estimates of (no constant, no term not estimated)."""
+    return [r["term"] for r in coefficient_rows(table).to_dict("records")
+            if r["term"] != CONST and not is_not_estimated(r)]
+
+
 def has_bootstrap(table: pd.DataFrame) -> bool:
     """Whether the table was built with a bootstrap summary (it then has the CI columns)."""
     return "ols_boot_ci_lower" in table.columns
@@ -307,6 +352,8 @@ def _cells(row: Mapping[str, Any], with_boot: bool) -> list[tuple[str, str]]:
     [Cox Boot. 95% CI]. A cell that does not apply (Cox ``const``) is the dash.
     """
     out: list[tuple[str, str]] = []
+    if is_not_estimated(row):
+        return [(NA_TEXT, "")] * (len(_header(with_boot)[1]))
     for model in ("ols", "cox"):
         absent = not is_finite(row[f"{model}_coef"])
         out.append((_DASH if absent else format_number(row[f"{model}_coef"]),
@@ -383,6 +430,20 @@ def _note_lines(table: pd.DataFrame) -> list[str]:
                 parts.append(f"{MODEL_NAMES[model]} B = {reps}, failed {failed}")
         lines.append("Boot. 95% CI: percentile interval over county-resampling bootstrap "
                      "replicates on the coefficient scale (" + "; ".join(parts) + ").")
+    lines += not_estimated_notes(table)
+    return lines
+
+
+def not_estimated_notes(table: pd.DataFrame) -> list[str]:
+    """One footnote per term not estimated: ``n/a: <label> not estimated (...); <reason>.``"""
+    if "status" not in table.columns:
+        return []
+    lines = []
+    for row in coefficient_rows(table).to_dict("records"):
+        if is_not_estimated(row):
+            reason = str(row.get("reason") or "").strip().rstrip(".")
+            lines.append(f"{NA_TEXT}: {row['label']} not estimated (not in config models.terms)"
+                         + (f"; {reason}." if reason else "."))
     return lines
 
 
@@ -453,8 +514,8 @@ def latex_escape(text: str) -> str:
 
 def _latex_number(num: str, stars: str = "") -> str:
     """A formatted number in math mode (true minus sign) with stars as a superscript."""
-    if num in ("", _DASH):
-        return "---" if num == _DASH else ""
+    if num in ("", _DASH, NA_TEXT):
+        return {"": "", _DASH: "---", NA_TEXT: NA_TEXT}[num]
     if num.startswith("["):  # a CI "[a, b]"
         return "$" + num.replace(", ", ",\\ ") + "$"
     return "$" + num + (f"^{{{stars}}}" if stars else "") + "$"
@@ -564,7 +625,8 @@ def table1_to_csv(table: pd.DataFrame) -> str:
 
 def read_table1_csv(path_or_buffer: Any) -> pd.DataFrame:
     """Read ``table1.csv`` back with the dtypes :func:`build_table1` produces."""
-    text_cols = {"section": str, "term": str, "label": str, "ols_stars": str, "cox_stars": str}
+    text_cols = {"section": str, "term": str, "label": str, "ols_stars": str, "cox_stars": str,
+                 **{c: str for c in _STATUS_COLS}}
     # float_precision="round_trip": pandas' default fast parser can be off by one ulp.
     df = pd.read_csv(path_or_buffer, dtype=text_cols, keep_default_na=False,
                      na_values={c: [""] for c in _all_numeric_columns()},

@@ -213,7 +213,7 @@ def test_missing_term_gives_not_estimated_rows_with_the_reason(study):
     assert classical.loc["x1", "estimate"] == pytest.approx(fit["coef"]["x1"], rel=1e-12)
     assert list(classical.index) == ["x1", "x2", "d", "rural_income", "const"]
     md = robustness_report.render_markdown(table)
-    assert "rural_income (n/a" in md and reasons["rural_income"] in md
+    assert f"{robustness.label_of('rural_income')} (n/a" in md and reasons["rural_income"] in md
     assert "Not estimated: x2 (column 'x2' is not in the survival data); rural_income" in md
 
 

@@ -109,7 +109,7 @@ def test_build_sample_flow_lists_each_exclusion_at_its_first_failed_step():
     assert excluded.at["520102", "step"] == "indicators"
     assert excluded.at["520102", "reason"] == "no row in covariates.csv (not ingested)"
     assert excluded.at["520103", "reason"] == ("no value in 2015 or within 1 year(s) of it for "
-                                               "upgrading_index (from va_primary, va_secondary, "
+                                               "upgrading_index (from va_primary, va_secondary and "
                                                "va_tertiary)")
     assert excluded.at["520105", "step"] == "dated"
     assert excluded.at["520105", "reason"] == \
@@ -127,7 +127,7 @@ def test_build_sample_flow_needs_only_the_covariates_of_the_terms():
     flow = _flow(terms=WITH_INTEGRATION, survival=SURVIVAL_WITH_INTEGRATION)
     row = flow.excluded.set_index("county_code").loc["520104"]
     assert row["step"] == "indicators"
-    assert "integration_12 (from agri_machinery_power, rural_population)" in row["reason"]
+    assert "integration_12 (from agri_machinery_power and rural_population)" in row["reason"]
 
 
 def test_build_sample_flow_counts_exits_imputed_dates_and_fallbacks():

@@ -131,7 +131,7 @@ def test_build_table1_duplicate_boot_rows_raise(results, boot):
 
 def test_render_markdown_has_labels_numbers_and_escaped_stars(results):
     md = tables.render_markdown(tables.build_table1(*results))
-    for label in list(TABLE_LABELS.values()) + list(tables.FIT_LABELS.values()):
+    for label in [TABLE_LABELS[t] for t in TABLE_TERMS] + list(tables.FIT_LABELS.values()):
         assert tables.md_escape(label) in md
     for number in _EXPECTED_NUMBERS + ["0.02", "0.01", "0.20", "76", "0.669"]:
         assert re.search(rf"(?<![\d.]){re.escape(number)}(?![\d])", md), number
@@ -154,7 +154,7 @@ def test_render_markdown_with_boot_shows_ci_columns_and_failures(results, boot):
 
 def test_render_latex_has_labels_numbers_and_math_minus(results):
     tex = tables.render_latex(tables.build_table1(*results))
-    for label in TABLE_LABELS.values():
+    for label in (TABLE_LABELS[t] for t in TABLE_TERMS):
         assert label in tex
     assert "Prob \\textgreater{} F/Chi2" in tex and "$R^2$" in tex and "Obs" in tex
     for number in _EXPECTED_NUMBERS:
@@ -166,7 +166,7 @@ def test_render_latex_has_labels_numbers_and_math_minus(results):
 
 def test_render_html_has_labels_and_numbers(results):
     out = tables.render_html(tables.build_table1(*results))
-    for label in list(TABLE_LABELS.values()) + list(tables.FIT_LABELS.values()):
+    for label in [TABLE_LABELS[t] for t in TABLE_TERMS] + list(tables.FIT_LABELS.values()):
         assert html.escape(label) in out
     for number in _EXPECTED_NUMBERS:
         assert f">{number}" in out, number
