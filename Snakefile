@@ -10,6 +10,7 @@ configfile: "config.yaml"
 
 
 include: "rules/common.smk"
+include: "rules/extract.smk"
 include: "rules/bulletins.smk"
 include: "rules/panel.smk"
 include: "rules/analysis.smk"

@@ -1,28 +1,23 @@
 """Rule build_lineage: for each county and covariate, the raw bulletin rows it came from."""
 
-from pathlib import Path
-
-import pandas as pd
-
 from countysurv import io, lineage
 from countysurv.logs import run_main, start_log
-from countysurv.schemas import CountyReference, SurvivalSpell
+from countysurv.schemas import CountyReference, PanelRecord, SurvivalSpell
 
 
-def main(record_paths, covariates_path, survival_path, counties_path, bulletins_dir, upgrading,
-         csv_path, log_path):
+def main(records_path, covariates_path, survival_path, counties_path, upgrading, csv_path,
+         log_path):
     log = start_log(log_path)
-    records = pd.concat([io.read_parquet(p) for p in record_paths], ignore_index=True)
-    files = {Path(p).stem: str(Path(bulletins_dir) / f"{Path(p).stem}.csv") for p in record_paths}
     table = lineage.build_lineage(
         io.read_parquet(survival_path, SurvivalSpell, log), io.read_parquet(covariates_path),
-        records, io.read_counties_csv(counties_path, CountyReference), files, str(counties_path),
-        upgrading)
-    log.info("lineage: %d rows for %d counties (%d rows from fallback years)", len(table),
-             table["county_code"].nunique(), int(table["fallback"].sum()))
+        io.read_parquet(records_path, PanelRecord, log),
+        io.read_counties_csv(counties_path, CountyReference), str(counties_path), upgrading)
+    log.info("lineage: %d rows for %d counties (%d rows from fallback years; by source: %s)",
+             len(table), table["county_code"].nunique(), int(table["fallback"].sum()),
+             ", ".join(f"{k} {v}" for k, v in table["panel_source"].value_counts().items()))
     io.write_csv(lineage.escape_for_csv(table), csv_path, float_format="%.17g")
 
 
-run_main(main, list(snakemake.input.records), snakemake.input.covariates,
-         snakemake.input.survival, snakemake.input.counties, snakemake.params.bulletins_dir,
-         snakemake.params.upgrading, snakemake.output.csv, snakemake.log[0])
+run_main(main, snakemake.input.records, snakemake.input.covariates, snakemake.input.survival,
+         snakemake.input.counties, snakemake.params.upgrading, snakemake.output.csv,
+         snakemake.log[0])
