@@ -43,7 +43,7 @@ def main(inputs, years, sector_tolerance, relative, panel_path, coverage_path, i
     io.write_csv(coverage, coverage_path)
     io.write_csv(ingestion, ingestion_path)
     io.write_parquet(records, records_path)
-    io.write_csv(conflicts, conflicts_path, float_format="%.17g")
+    io.write_csv(conflicts, conflicts_path)
 
 
 def _paths(files):

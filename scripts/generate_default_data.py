@@ -13,9 +13,9 @@ from countysurv.logs import run_main
 def main(out: str, n_counties: int, seed: int) -> None:
     study = simulate.generate(out, n_counties=n_counties, seed=seed)
     outcome = study.truth["outcome"]
-    print(f"wrote {n_counties} simulated bulletins, counties.csv, truth.json and "
-          f"truth_covariates.csv to {out} (seed {seed}); announced "
-          f"{outcome['n_announced']}/{n_counties} = {outcome['announced_share']:.3f}")
+    print(f"wrote {n_counties} simulated bulletins, counties.csv, truth.json, "
+          f"truth_covariates.csv and {len(study.texts)} bulletin texts to {out} (seed {seed}); "
+          f"announced {outcome['n_announced']}/{n_counties} = {outcome['announced_share']:.3f}")
 
 
 if __name__ == "__main__":
