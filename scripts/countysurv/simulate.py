@@ -59,12 +59,10 @@ One ``numpy.random.default_rng(seed)`` stream drives everything (default seed 20
    (censored; 1,494 days of follow-up). λ was chosen by trial so that about half of the
    counties are announced.
 
-6. **Bulletin texts.** Eight of the 76 counties also print their 2014–2016 bulletins as texts in
-   several styles, from a stream of their own (countysurv/simulate_texts.py).
-
-Outputs of :func:`write_study`: ``bulletins/<code>.csv``, ``counties.csv``, ``truth.json``,
-``truth_covariates.csv`` and ``bulletin_texts/<code>/<year>.{txt,html}`` with
-``bulletin_texts/labels.csv``, all byte-reproducible from ``(n_counties, seed)``.
+Outputs of :func:`write_study`: ``bulletins/<code>.csv``, ``counties.csv``, ``truth.json`` and
+``truth_covariates.csv``, all byte-reproducible from ``(n_counties, seed)``.
+Some counties' bulletins are also printed as texts, from a stream of their own, by
+countysurv/simulate_texts.py (not imported here: the Monte Carlo study uses this module).
 """
 
 from __future__ import annotations
@@ -80,7 +78,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import io, simulate_texts
+from . import io
 from .errors import ConfigError
 from .terms import MODEL_TERMS
 
@@ -193,8 +191,6 @@ class SimulatedStudy:
         The DGP's covariates, linear predictor, uniform draw, latent and observed durations.
     truth : dict
         Everything else of the data-generating process (``truth.json``).
-    texts : list of countysurv.simulate_texts.BulletinText
-        Some counties' bulletins printed as texts (countysurv/simulate_texts.py).
     """
 
     counties: pd.DataFrame
@@ -202,7 +198,6 @@ class SimulatedStudy:
     file_format: pd.DataFrame
     covariates: pd.DataFrame
     truth: dict[str, Any] = field(default_factory=dict)
-    texts: list[simulate_texts.BulletinText] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------------------------
@@ -761,10 +756,8 @@ def simulate_study(n_counties: int = DEFAULT_N_COUNTIES, seed: int = DEFAULT_SEE
     reference = counties[["county_code", "county_name", "province", "ethnic_area"]].copy()
     reference["announced_on"] = durations["announced_on"].to_numpy()
     truth = build_truth(n_counties, seed, counties, rows, file_format, styles, durations)
-    texts = simulate_texts.print_texts(counties, rows, seed)
-    truth["bulletin_texts"] = simulate_texts.texts_truth(texts)
     return SimulatedStudy(counties=reference, rows=rows, file_format=file_format,
-                          covariates=durations, truth=truth, texts=texts)
+                          covariates=durations, truth=truth)
 
 
 def _cells(frame: pd.DataFrame, with_value: bool = False) -> list[dict[str, Any]]:
@@ -971,8 +964,7 @@ def write_study(study: SimulatedStudy, out_dir: str | Path) -> list[Path]:
     """Write ``study`` into ``out_dir`` atomically and byte-reproducibly.
 
     Writes ``bulletins/<code>.csv`` (in each file's encoding and line ending),
-    ``counties.csv``, ``truth.json``, ``truth_covariates.csv`` and the bulletin texts
-    (:func:`countysurv.simulate_texts.write_texts`). Stale simulated bulletins
+    ``counties.csv``, ``truth.json`` and ``truth_covariates.csv``. Stale simulated bulletins
     (``99NNNN.csv`` not part of this study, e.g. from an earlier run with more counties) are
     removed so the folder holds exactly this study; other files are left alone.
 
@@ -1003,7 +995,7 @@ def write_study(study: SimulatedStudy, out_dir: str | Path) -> list[Path]:
                 "fallback_indicator"]
     io.write_text(_frame_csv(study.covariates[cov_cols]), out / "truth_covariates.csv")
     written += [out / "counties.csv", out / "truth.json", out / "truth_covariates.csv"]
-    return written + simulate_texts.write_texts(study.texts, out)
+    return written
 
 
 def generate(out_dir: str | Path, n_counties: int = DEFAULT_N_COUNTIES,

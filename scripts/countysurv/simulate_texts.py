@@ -53,7 +53,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import io
+from . import io, simulate
 from .indicators import unit_factor
 
 TEXT_YEARS: tuple[int, ...] = (2014, 2015, 2016)
@@ -370,27 +370,6 @@ def print_texts(counties: pd.DataFrame, rows: pd.DataFrame, seed: int) -> list[B
     return texts
 
 
-def texts_truth(texts: list[BulletinText]) -> dict[str, Any]:
-    """The texts' part of ``truth.json``: counties, years, styles and the deliberate conflict."""
-    styles: dict[str, dict[str, str]] = {}
-    for t in texts:
-        styles.setdefault(t.county_code, {})[str(t.year)] = t.style
-    deliberate = [{"county_code": t.county_code, "year": t.year, "indicator": f["indicator"],
-                   "printed": f["printed"], "value_printed": f["value"], "file":
-                   f"{FOLDER}/{t.county_code}/{t.file_name}"}
-                  for t in texts for f in t.figures if "deliberately" in f["comment"]]
-    return {
-        "folder": FOLDER, "labels": f"{FOLDER}/labels.csv", "years": list(TEXT_YEARS),
-        "stream": f"numpy.random.default_rng([seed, {TEXT_STREAM}])",
-        "styles_by_county_and_year": styles,
-        "printing": "every cell of the county's CSV for that year, printed from the true level "
-                    "at the style's precision (亿元 2 decimals, 万元 0, 万人 2, 人 0, 万千瓦 2, "
-                    "千瓦 0, per-capita 元 0); agrees with the CSV within half a unit of the "
-                    "coarser printed figure",
-        "deliberate_conflicts": deliberate,
-    }
-
-
 def labels_csv(texts: list[BulletinText]) -> str:
     """``labels.csv`` (benchmarks/extract.py format): every level each text states."""
     buf = _stdio.StringIO()
@@ -424,3 +403,13 @@ def write_texts(texts: list[BulletinText], out_dir: str | Path) -> list[Path]:
             shutil.rmtree(folder)
     io.write_text(labels_csv(texts), root / "labels.csv")
     return written + [root / "labels.csv"]
+
+
+def generate(out_dir: str | Path, n_counties: int = simulate.DEFAULT_N_COUNTIES,
+             seed: int = simulate.DEFAULT_SEED
+             ) -> tuple[simulate.SimulatedStudy, list[BulletinText]]:
+    """Write the simulated study (:func:`countysurv.simulate.generate`) and its texts."""
+    study = simulate.generate(out_dir, n_counties, seed)
+    texts = print_texts(study.counties, study.rows, seed)
+    write_texts(texts, out_dir)
+    return study, texts
