@@ -6,8 +6,8 @@ indicators its formula uses (:data:`FORMULAS`) in the year the covariate was tak
 each input row carries the source the panel took it from (``panel_source``: ``bulletins``,
 ``extracted``, ...; see countysurv/sources.py) and what ingestion kept of the raw cell: the raw
 CSV file and its physical line, the value and unit as printed, the conversion factor to the
-canonical unit, the canonical value, the row's own ``source`` cell (a bulletin title, or for an extracted figure the text
-file and character span) and note. ``nation`` comes from the county reference list (its
+canonical unit, the canonical value, the row's own ``source`` cell (a bulletin title, or for an
+extracted figure the text file and character span) and note. ``nation`` comes from the county reference list (its
 ``ethnic_area`` cell, file and line; ``panel_source`` ``reference``).
 
 Recomputing a covariate from its rows gives the survival dataset's value, e.g. ``integration_12``
@@ -53,9 +53,11 @@ _INPUTS: dict[str, tuple[str, ...]] = {
 
 LINEAGE_COLUMNS = [
     "county_code", "covariate", "covariate_value", "formula", "indicator", "year", "fallback",
-    "derived", "panel_source", "file", "line", "raw_value", "raw_unit", "factor", "value", "unit", "source", "note",
+    "derived", "panel_source", "file", "line", "raw_value", "raw_unit", "factor", "value", "unit",
+    "source", "note",
 ]
-_TEXT_COLUMNS = ("formula", "indicator", "panel_source", "file", "raw_value", "raw_unit", "unit", "source", "note")
+_TEXT_COLUMNS = ("formula", "indicator", "panel_source", "file", "raw_value", "raw_unit", "unit",
+                 "source", "note")
 RECORD_NEEDED = ("county_code", "year", "indicator", "value", "unit", "raw_value", "raw_unit",
                  "factor", "line", "source", "note", "file", "panel_source")
 
@@ -125,7 +127,8 @@ def build_lineage(
                     "county_code": code, "covariate": "nation",
                     "covariate_value": float(surv["nation"]), "formula": FORMULAS["nation"],
                     "indicator": "ethnic_area", "year": pd.NA, "fallback": False,
-                    "derived": False, "panel_source": "reference", "file": str(reference_file), "line": int(ref["line"]),
+                    "derived": False, "panel_source": "reference", "file": str(reference_file),
+                    "line": int(ref["line"]),
                     "raw_value": str(ref["ethnic_area"]), "raw_unit": "", "factor": 1.0,
                     "value": float(ref["ethnic_area"]), "unit": "0/1",
                     "source": "county reference list", "note": ""})

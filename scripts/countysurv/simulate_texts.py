@@ -32,9 +32,10 @@ not take as a level: growth rates, 三次产业结构比, a 比上年增加 amou
 indicators that are not canonical (常住人口, 农村常住居民人均可支配收入; they go to review).
 
 One deliberate disagreement. The 2015 text of the first text county whose CSV has the tertiary
-sector's value added of 2015 prints that of 2014 (as a bulletin that copied last year's figure): it disagrees with the CSV
-beyond the tolerance, so the panel job lists it in ``results/panel/conflicts.csv`` and the
-precedence decides (the CSV's value, with the default ``sources.precedence``).
+sector's value added of 2015 prints that of 2014 (as a bulletin that copied last year's
+figure): it disagrees with the CSV beyond the tolerance, so the panel job lists it in
+``results/panel/conflicts.csv`` and the precedence decides (the CSV's value, with the default
+``sources.precedence``).
 
 ``bulletin_texts/labels.csv`` lists every figure each text states (the level as printed, in
 canonical units), the labels format of benchmarks/extract.py.

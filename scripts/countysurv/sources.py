@@ -52,7 +52,6 @@ CONFLICT_COLUMNS = ["county_code", "year", "indicator", "used",
                     "source_b", "value_b", "printed_b", "file_b", "line_b", "cited_b",
                     "difference", "tolerance"]
 _KEY = ["county_code", "year", "indicator"]
-_PAIR = ["panel_source", "value", "printed", "file", "line", "source"]
 
 
 @dataclass
