@@ -38,3 +38,40 @@ rule ingest_bulletin:
         " --names {params.names:q} --years {params.years}"
         " --records {output.records:q} --rejects {output.rejects:q}"
         " --counts {output.counts:q} --log {log:q}"
+
+
+# The raw CSVs of a source the workflow writes itself (results/<source>/<county>.csv: the values
+# extracted from bulletin texts, rules/extract.smk) -> normalized rows, rejects and counts, by
+# the same script as a hand-made bulletin CSV. Such a file may have no rows (no value of the
+# county's texts was read unambiguously); the county's code is in every row.
+
+
+localrules:
+    ingest_source,
+
+
+rule ingest_source:
+    input:
+        csv="results/{source}/{county}.csv",
+        script=workflow_script("ingest_bulletin.py"),
+        code=package_modules("bulletins", "indicators", "parquet"),
+    output:
+        records="results/bulletins/{source}/{county}.parquet",
+        rejects="results/bulletins/{source}/{county}.rejects.csv",
+        counts="results/bulletins/{source}/{county}.counts.json",
+    log:
+        "results/logs/ingest_source/{source}/{county}.log",
+    benchmark:
+        "results/benchmarks/ingest_source/{source}/{county}.tsv"
+    wildcard_constraints:
+        source="|".join(DERIVED_SOURCES),
+    resources:
+        mem_mb=500,
+        runtime=5,
+    params:
+        years=[config["years"]["first"], config["years"]["last"]],
+    shell:
+        "{PYTHON:q} {input.script:q} --csv {input.csv:q} --code {wildcards.county}"
+        " --years {params.years} --allow-empty"
+        " --records {output.records:q} --rejects {output.rejects:q}"
+        " --counts {output.counts:q} --log {log:q}"

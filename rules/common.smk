@@ -242,6 +242,7 @@ def get_final_targets():
     if N_CHUNKS:
         targets.append("results/bootstrap/summary.csv")
     targets += get_report_targets() + get_extended_targets() + get_intermediate_targets()
+    targets += get_source_targets()
     return targets
 
 
@@ -268,6 +269,116 @@ def get_intermediate_targets():
         + chunks
         + boot
     )
+
+
+# --- bulletin texts (rules/extract.smk) and the panel's sources (rules/panel.smk) ---------------
+
+
+def list_bulletin_texts(texts_dir, reference_path):
+    """County folders of data.bulletin_texts_dir: code -> folder, and code -> folder name.
+
+    Folders are named by 6-digit code, or by county name when data.county_reference is set
+    (countysurv/extract.py, text_folders); a folder that is neither, or holds no text, stops
+    the run here with one line. "" (no texts): no folders.
+    """
+    if not texts_dir:
+        return {}, {}
+    if str(SCRIPTS_DIR) not in sys.path:
+        sys.path.insert(0, str(SCRIPTS_DIR))
+    from countysurv import errors, extract
+
+    try:
+        resolve = None
+        if reference_path:  # list_bulletins checked that the file exists
+            from countysurv import reference as county_reference
+
+            resolve = county_reference.CountyResolver(
+                county_reference.read_county_reference(reference_path)
+            )
+        return extract.text_folders(texts_dir, resolve)
+    except errors.InputDataError as err:
+        _fail(str(err))
+
+
+TEXT_FOLDERS, TEXT_NAMES = list_bulletin_texts(
+    config["data"]["bulletin_texts_dir"], config["data"].get("county_reference", "")
+)
+
+
+def get_bulletin_texts(wildcards):
+    """The bulletin texts of one county folder (<year>.txt/.html), as paths."""
+    from countysurv import extract
+
+    return [str(p) for p in extract.text_files(TEXT_FOLDERS[wildcards.county])]
+
+
+def get_text_county_name(wildcards):
+    """The county's name as its text folder gives it ("" for a folder named by code)."""
+    return TEXT_NAMES[wildcards.county]
+
+
+# The sources a county-year-indicator of the panel may come from, each with the counties it has
+# files for. bulletins: data.bulletins_dir, ingested to results/bulletins/<code>.parquet (rule
+# ingest_bulletin). Any other source writes raw CSVs results/<source>/<code>.csv in the format of
+# DESIGN 3.1 (extracted: rule extract_bulletin_text), ingested to
+# results/bulletins/<source>/<code>.parquet (rule ingest_source). A new source is one more
+# entry here and in the enum of sources.precedence in schemas/config.schema.yaml.
+# With data.from_panel the bulletins source is the import's output, known after its checkpoint
+# (study_counties); it is always a source then.
+SOURCE_COUNTIES = {"bulletins": COUNTIES, "extracted": sorted(TEXT_FOLDERS)}
+DERIVED_SOURCES = [s for s in SOURCE_COUNTIES if s != "bulletins"]
+
+
+def _panel_sources(cfg):
+    """The sources the panel combines, in precedence order; every source with files is listed."""
+    precedence = cfg["sources"]["precedence"]
+    present = {s for s, codes in SOURCE_COUNTIES.items() if codes}
+    if FROM_PANEL:
+        present.add("bulletins")
+    unlisted = [s for s in SOURCE_COUNTIES if s in present and s not in precedence]
+    if unlisted:
+        _fail(
+            f"config sources.precedence ({', '.join(precedence)}) does not list the source(s) "
+            f"{', '.join(unlisted)}, which have files (data.bulletins_dir, "
+            "data.bulletin_texts_dir): list every source the panel is to combine, in order"
+        )
+    return [s for s in precedence if s in present]
+
+
+PANEL_SOURCES = _panel_sources(config)
+
+
+def ingested_paths(source, ext):
+    """One source's ingestion outputs (ext: parquet, rejects.csv or counts.json), by county."""
+    folder = "results/bulletins" if source == "bulletins" else f"results/bulletins/{source}"
+    counties = study_counties() if source == "bulletins" else SOURCE_COUNTIES[source]
+    return expand(f"{folder}/{{county}}.{ext}", county=counties)
+
+
+def get_panel_inputs(wildcards):
+    """Rule build_panel's inputs: <source>_records, _rejects, _counts of every panel source."""
+    kinds = (("records", "parquet"), ("rejects", "rejects.csv"), ("counts", "counts.json"))
+    return {
+        f"{source}_{kind}": ingested_paths(source, ext)
+        for source in PANEL_SOURCES
+        for kind, ext in kinds
+    }
+
+
+def get_source_targets():
+    """Extraction and every derived source's ingestion, and the panel's records and conflicts."""
+    texts = expand(
+        "results/extracted/{county}.{ext}",
+        county=SOURCE_COUNTIES["extracted"],
+        ext=("csv", "review.csv"),
+    )
+    ingested = [
+        path
+        for source in DERIVED_SOURCES
+        for ext in ("parquet", "rejects.csv", "counts.json")
+        for path in ingested_paths(source, ext)
+    ]
+    return texts + ingested + ["results/panel/records.parquet", "results/panel/conflicts.csv"]
 
 
 # --- report, figures, audit, lineage (rules/report.smk) ---------------------------------------

@@ -6,14 +6,10 @@
 # Like ingest_bulletin: a shell rule (no script preamble; the script imports the standard
 # library only), run on the submitting host on a cluster.
 #
-# Needs from common.smk (config data.bulletin_texts_dir, "" = no texts):
-#   TEXT_FOLDERS, TEXT_NAMES: countysurv.extract.text_folders(dir, resolver) (code -> folder,
-#     code -> name), the resolver a countysurv.reference.CountyResolver of
-#     data.county_reference when that is set, else None; an InputDataError goes to _fail();
-#   get_bulletin_texts(wildcards): the texts of TEXT_FOLDERS[wildcards.county] as strings
-#     (countysurv.extract.text_files);
-#   get_text_county_name(wildcards): TEXT_NAMES[wildcards.county].
-# Targets: expand("results/extracted/{county}.csv", county=sorted(TEXT_FOLDERS)).
+# Helpers in common.smk (section "bulletin texts and the panel's sources"): TEXT_FOLDERS and
+# TEXT_NAMES (countysurv.extract.text_folders of data.bulletin_texts_dir, with
+# data.county_reference when set), get_bulletin_texts, get_text_county_name. The raw CSVs are
+# ingested by rule ingest_source (rules/bulletins.smk) as the source "extracted" of the panel.
 
 
 localrules:

@@ -166,7 +166,7 @@ rule render_comparison_html:
 
 rule build_lineage:
     input:
-        records=ingested("parquet"),
+        records=rules.build_panel.output.records,
         covariates=rules.compute_covariates.output.parquet,
         survival=rules.build_survival.output.parquet,
         counties=config["data"]["counties"],
@@ -186,7 +186,6 @@ rule build_lineage:
         mem_mb=1000,
         runtime=10,
     params:
-        bulletins_dir=config["data"]["bulletins_dir"],
         upgrading=config["indices"]["upgrading"],
         terms=TERMS,
     script:

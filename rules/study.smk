@@ -4,6 +4,7 @@
 
 
 include: "common.smk"
+include: "extract.smk"
 include: "bulletins.smk"
 include: "panel.smk"
 include: "analysis.smk"

@@ -1,4 +1,6 @@
-"""Generate the embedded synthetic default study (DESIGN 3.3). All logic: countysurv.simulate.
+"""Generate the embedded synthetic default study (DESIGN 3.3) and its bulletin texts (3.5).
+
+All logic: countysurv.simulate and countysurv.simulate_texts.
 
 Usage: python scripts/generate_default_data.py --out data --n-counties 76 --seed 20151129
 The output is SIMULATED data (fake county codes 99xxxx); see <out>/truth.json.
@@ -6,16 +8,16 @@ The output is SIMULATED data (fake county codes 99xxxx); see <out>/truth.json.
 
 import argparse
 
-from countysurv import simulate  # scripts/ is on sys.path: Python adds the script's folder
+from countysurv import simulate, simulate_texts  # scripts/ is on sys.path (the script's folder)
 from countysurv.logs import run_main
 
 
 def main(out: str, n_counties: int, seed: int) -> None:
-    study = simulate.generate(out, n_counties=n_counties, seed=seed)
+    study, texts = simulate_texts.generate(out, n_counties=n_counties, seed=seed)
     outcome = study.truth["outcome"]
-    print(f"wrote {n_counties} simulated bulletins, counties.csv, truth.json and "
-          f"truth_covariates.csv to {out} (seed {seed}); announced "
-          f"{outcome['n_announced']}/{n_counties} = {outcome['announced_share']:.3f}")
+    print(f"wrote {n_counties} simulated bulletins, counties.csv, truth.json, "
+          f"truth_covariates.csv and {len(texts)} bulletin texts to {out} (seed {seed}); "
+          f"announced {outcome['n_announced']}/{n_counties} = {outcome['announced_share']:.3f}")
 
 
 if __name__ == "__main__":

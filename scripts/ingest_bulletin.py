@@ -15,9 +15,10 @@ from countysurv import bulletins
 from countysurv.logs import run_main, start_log
 
 
-def main(csv_path, code, names, years, records_path, rejects_path, counts_path, log_path):
+def main(csv_path, code, names, years, records_path, rejects_path, counts_path, log_path,
+         allow_empty=False):
     start_log(log_path)
-    result = bulletins.read_bulletin(csv_path, tuple(years), code, names)
+    result = bulletins.read_bulletin(csv_path, tuple(years), code, names, allow_empty)
     bulletins.write_outputs(result, csv_path, records_path, rejects_path, counts_path)
 
 
@@ -29,5 +30,8 @@ if __name__ == "__main__":
     parser.add_argument("--names", nargs="*", default=[],
                         help="names of the county rows may carry instead of the code")
     parser.add_argument("--years", type=int, nargs=2, required=True)
+    parser.add_argument("--allow-empty", action="store_true",
+                        help="accept a file without data rows (a raw CSV the workflow wrote)")
     args = parser.parse_args()
-    run_main(main, args.csv, args.code, args.names, args.years, args.records, args.rejects, args.counts, args.log)
+    run_main(main, args.csv, args.code, args.names, args.years, args.records, args.rejects,
+             args.counts, args.log, args.allow_empty)

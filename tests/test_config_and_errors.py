@@ -41,6 +41,10 @@ def write_config(work, **changes):
         ({"models.terms": ["nation", "rainfall"]}, "'rainfall' is not one of"),
         ({"models.terms": []}, "should be non-empty"),
         ({"models.terms": ["nation", "industry", "nation"]}, "has non-unique elements"),
+        ({"sources.precedence": ["bulletins", "handmade"]}, "handmade"),
+        ({"sources.precedence": ["bulletins", "bulletins"]}, "precedence"),
+        ({"data.bulletin_texts_dir": "data/no_texts"}, "data/no_texts: bulletin text folder "
+                                                        "not found"),
     ],
 )
 def test_bad_config_fails_at_parse_time_naming_the_key(tiny, changes, message):
@@ -49,6 +53,21 @@ def test_bad_config_fails_at_parse_time_naming_the_key(tiny, changes, message):
     assert proc.returncode != 0
     assert message in proc.stdout + proc.stderr
     assert not (tiny / "results" / "bulletins").exists()
+
+
+def test_texts_of_a_source_left_out_of_the_precedence_fail_at_parse_time(tiny):
+    """Bulletin texts configured but "extracted" not in sources.precedence: one line, no run."""
+    folder = tiny / "data" / "bulletin_texts" / "990001"
+    folder.mkdir(parents=True)
+    (folder / "2015.txt").write_text("全县实现地区生产总值24.44亿元。", encoding="utf-8")
+    write_config(tiny, **{"data.bulletin_texts_dir": "data/bulletin_texts",
+                          "sources.precedence": ["bulletins"]})
+    proc = run_snakemake(tiny, "-n", check=False, timeout=120)
+    assert proc.returncode != 0
+    assert "does not list the source(s) extracted, which have files" in proc.stderr
+    write_config(tiny, **{"sources.precedence": ["bulletins", "extracted"]})
+    proc = run_snakemake(tiny, "-n", "--quiet", "rules", timeout=120)
+    assert "extract_bulletin_text" in proc.stdout and "ingest_source" in proc.stdout
 
 
 def test_bulletin_file_named_not_as_a_code_fails_at_parse_time(tiny):

@@ -71,6 +71,18 @@ def test_ingestion_counts_sums_every_file(tmp_path):
                                               "rows_rejected": 2}
 
 
+def test_success_summary_counts_the_conflicts_between_sources(tmp_path):
+    panel = tmp_path / "panel"
+    panel.mkdir()
+    header = "county_code,year,indicator,used,source_a,value_a\n"
+    (panel / "conflicts.csv").write_text(header, encoding="utf-8")
+    assert "conflict" not in console.success_summary(tmp_path, "run.log")
+    (panel / "conflicts.csv").write_text(header + "990009,2015,va_tertiary,bulletins,x,1\n",
+                                         encoding="utf-8")
+    assert "Sources: 1 conflict(s) between sources" in console.success_summary(tmp_path,
+                                                                               "run.log")
+
+
 def test_plain_removes_markdown_escapes_only():
     assert console._plain(r"10.73\* | p \< 0.01 \*\*\* | Prob \> F") == \
         "10.73* | p < 0.01 *** | Prob > F"

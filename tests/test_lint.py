@@ -5,10 +5,11 @@ lint fails the test:
 
 - "Specify a conda environment or container for each rule": the environment is the pinned
   virtualenv that `make run`/`make test` build from requirements.lock (README, Dependencies).
-- "Shell command directly uses variable PYTHON" (rule ingest_bulletin, in the default study and
-  in the two real-study runs, which reuse the study's rules as a module): the interpreter is a
-  global, not a param, because Snakemake tracks params and would rerun every county when it is
-  started through another path to the same environment (rules/bulletins.smk, tests/test_rerun.py).
+- "Shell command directly uses variable PYTHON" (rules ingest_bulletin, ingest_source and
+  extract_bulletin_text, one job per county each, in the default study and in the two
+  real-study runs, which reuse the study's rules as a module): the interpreter is a global, not
+  a param, because Snakemake tracks params and would rerun every county when it is started
+  through another path to the same environment (rules/bulletins.smk, tests/test_rerun.py).
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ BIN = Path(sys.executable).parent
 KEPT = {
     "Specify a conda environment or container for each rule.": None,   # every rule
     "Shell command directly uses variable PYTHON from outside of the rule": {
-        f"{study}ingest_bulletin" for study in ("", "real_study_", "real_study_all_")},
+        f"{study}{rule}"
+        for study in ("", "real_study_", "real_study_all_")
+        for rule in ("ingest_bulletin", "ingest_source", "extract_bulletin_text")},
 }
 
 

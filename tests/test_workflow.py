@@ -147,3 +147,49 @@ def test_workflow_bootstrap_identical_whatever_chunks_and_cores(toy_run, tmp_pat
     for rel in ("results/bootstrap/summary.csv", "results/tables/table1.csv",
                 "results/tables/table1.md", "results/tables/paper_comparison.md"):
         assert (clone / rel).read_bytes() == (work / rel).read_bytes(), rel
+
+
+def test_workflow_combines_the_bulletin_csvs_and_the_texts(toy_run, tmp_path):
+    """The toy study with the simulated texts of its counties: extraction runs, the panel is
+    byte-identical (the CSVs come first and agree within the printed precision), the one
+    deliberate disagreement is listed with both sources; with the texts first, the panel holds
+    the text's figure and the lineage names the source."""
+    work, codes, _ = toy_run
+    clone = tmp_path / "clone"
+    shutil.copytree(work, clone, symlinks=True)
+    folders = [d for d in sorted((REPO / "data" / "bulletin_texts").iterdir()) if d.name in codes]
+    assert folders, "no text county among the toy counties"
+    for folder in folders:
+        shutil.copytree(folder, clone / "data" / "bulletin_texts" / folder.name)
+    extra = clone / "texts.yaml"
+    extra.write_text("data:\n  bulletin_texts_dir: data/bulletin_texts\n", encoding="utf-8")
+    targets = ("results/panel/conflicts.csv", "results/analysis/lineage.csv")
+    run_snakemake(clone, *targets, "--cores", "2", "--configfile", str(extra))
+    for folder in folders:
+        assert (clone / "results" / "extracted" / f"{folder.name}.review.csv").is_file()
+        assert (clone / "results" / "bulletins" / "extracted" / f"{folder.name}.parquet").is_file()
+    rel = "results/panel/panel.parquet"
+    assert (clone / rel).read_bytes() == (work / rel).read_bytes()
+    conflicts = pd.read_csv(clone / "results/panel/conflicts.csv", dtype={"county_code": str})
+    labels = pd.read_csv(REPO / "data/bulletin_texts/labels.csv", dtype={"county": str})
+    wrong = labels[labels["comment"].str.contains("deliberately")
+                   & labels["county"].isin(codes)]
+    assert conflicts[["county_code", "year", "indicator"]].values.tolist() == \
+        wrong[["county", "year", "indicator"]].values.tolist()
+    assert conflicts[["used", "source_a", "source_b"]].values.tolist() == \
+        [["bulletins", "bulletins", "extracted"]] * len(wrong)
+    assert conflicts["cited_b"].str.match(r"data/bulletin_texts/\d{6}/\d{4}\.txt:\d+-\d+$").all()
+    lineage = pd.read_csv(clone / "results/analysis/lineage.csv", dtype={"county_code": str})
+    assert set(lineage["panel_source"]) == {"bulletins", "reference"}
+
+    extra.write_text("data:\n  bulletin_texts_dir: data/bulletin_texts\n"
+                     "sources:\n  precedence: [extracted, bulletins]\n", encoding="utf-8")
+    run_snakemake(clone, *targets, "--cores", "2", "--configfile", str(extra))
+    panel = pd.read_parquet(clone / rel).set_index(["county_code", "year"])
+    for row in wrong.itertuples():
+        assert panel.at[(row.county, row.year), row.indicator] == pytest.approx(row.value)
+    lineage = pd.read_csv(clone / "results/analysis/lineage.csv", dtype={"county_code": str})
+    from_texts = lineage[lineage["panel_source"] == "extracted"]
+    assert set(from_texts["county_code"]) == {f.name for f in folders}
+    assert from_texts["file"].str.startswith("results/extracted/").all()
+    assert from_texts["source"].str.startswith("data/bulletin_texts/").all()

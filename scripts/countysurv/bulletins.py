@@ -20,7 +20,6 @@ import csv
 import io as _io
 import logging
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -28,8 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from .errors import InputDataError
-from .indicators import (INDICATORS, canonical_indicator, normalize_text, parse_value,
-                         strip_footnotes, unit_factor)
+from .indicators import (INDICATORS, canonical_indicator, half_unit, normalize_text,
+                         parse_value, unit_factor)
 from .io import decode_bytes, escape_cell, write_json, write_rows_csv
 from .parquet import write_rows as write_rows_parquet
 
@@ -216,14 +215,6 @@ def _parse_code(text: str, county_code: str, names: frozenset[str]
     return code, None
 
 
-def _decimals(text: str) -> int:
-    """Digits after the decimal point of a value cell as printed (``12.50亿元`` → 2)."""
-    if "." not in text and "．" not in text:
-        return 0
-    m = re.search(r"\.([0-9]+)", unicodedata.normalize("NFKC", strip_footnotes(text)))
-    return len(m.group(1)) if m else 0
-
-
 def _parse_record(cells: list[str], cols: dict[str, int], n_header: int, county_code: str,
                   years: tuple[int, int], names: frozenset[str] = frozenset(),
                   width: int = 0) -> tuple[dict | None, str | None]:
@@ -285,7 +276,7 @@ def _parse_record(cells: list[str], cols: dict[str, int], n_header: int, county_
         "factor": factor,
         "source": cell("source").strip() or None,
         "note": cell("note").strip() or None,
-        "_half_unit": 0.5 * 10.0 ** -_decimals(cell("value")) * factor,
+        "_half_unit": half_unit(cell("value"), factor),
     }, None
 
 
@@ -434,8 +425,8 @@ def _resolve_duplicates(records: list[dict]) -> tuple[list[dict], list[tuple[int
 
 
 def ingest_bulletin(data: bytes, source: str, county_code: str,
-                    years: tuple[int, int] = (1949, 2100), names: Iterable[str] = ()
-                    ) -> IngestResult:
+                    years: tuple[int, int] = (1949, 2100), names: Iterable[str] = (),
+                    allow_empty: bool = False) -> IngestResult:
     """Normalize one bulletin file's bytes.
 
     Parameters
@@ -453,6 +444,10 @@ def ingest_bulletin(data: bytes, source: str, county_code: str,
         ``county_code`` instead of the code; they are resolved to ``county_code``. When given,
         a row's ``county_name`` must be one of them too; else it must agree with the name most
         of the file's rows carry (see :func:`_check_names`).
+    allow_empty:
+        Accept a header without data rows (zero rows in, kept and rejected). A hand-made file
+        without rows is an error; a raw CSV written by the workflow (the values extracted from
+        a county's bulletin texts, when none was read unambiguously) may be empty.
 
     Returns
     -------
@@ -469,7 +464,7 @@ def ingest_bulletin(data: bytes, source: str, county_code: str,
             f"encoding (Big5, used for Traditional characters?); re-save it as UTF-8")
     header, width, rows = _read_rows(text, source)
     cols = _check_header(header, source)
-    if not rows:
+    if not rows and not allow_empty:
         raise InputDataError(f"{source}: has a header but no data rows")
     name_set = frozenset(normalize_text(n) for n in names)
     parsed: list[dict] = []
@@ -519,12 +514,13 @@ def check_file_name(path: str | Path) -> str:
 
 
 def read_bulletin(path: str | Path, years: tuple[int, int], county_code: str | None = None,
-                  names: Iterable[str] = ()) -> IngestResult:
+                  names: Iterable[str] = (), allow_empty: bool = False) -> IngestResult:
     """Read and normalize the bulletin file at ``path``.
 
     ``county_code`` defaults to the file's name (``<county_code>.csv``); a file named by county
     name gets its code from the workflow, which resolved the name against the county reference,
     together with the county's ``names`` that rows may carry instead of the code.
+    ``allow_empty``: see :func:`ingest_bulletin`.
     """
     if county_code is None:
         county_code = check_file_name(path)
@@ -532,7 +528,7 @@ def read_bulletin(path: str | Path, years: tuple[int, int], county_code: str | N
         data = Path(path).read_bytes()
     except OSError as err:
         raise InputDataError(f"{path}: cannot read the file ({err.strerror})") from None
-    result = ingest_bulletin(data, str(path), county_code, years, names)
+    result = ingest_bulletin(data, str(path), county_code, years, names, allow_empty)
     log.info("%s: encoding %s; %d rows in = %d kept + %d rejected (%d agreeing duplicates "
              "collapsed, %d rows in conflicts)", path, result.encoding, result.rows_in,
              result.counts["rows_kept"], result.counts["rows_rejected"],

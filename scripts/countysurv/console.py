@@ -131,6 +131,13 @@ def success_summary(results: str | Path, run_log: str | Path) -> str:
             f"{counts['rows_kept']:,} kept, {counts['rows_rejected']:,} rejected "
             f"(each with its reason in {results}/bulletins/<county>.rejects.csv)."
         )
+    conflicts = results / "panel" / "conflicts.csv"
+    if conflicts.is_file():
+        with conflicts.open(encoding="utf-8", newline="") as fh:
+            n_conflicts = sum(1 for _ in csv.DictReader(fh))
+        if n_conflicts:
+            parts.append(f"Sources: {n_conflicts} conflict(s) between sources, each resolved by "
+                         f"sources.precedence and listed in {conflicts}.")
     parts.append(
         "\n".join([
             f"Results: {results}/ (tables/, models/, figures/, analysis/, bootstrap/)",

@@ -171,6 +171,26 @@ def strip_footnotes(text: str) -> str:
         text = text[: m.start()].rstrip()
 
 
+def printed_decimals(text: str) -> int:
+    """Digits after the decimal point of a value as printed (``12.50亿元`` → 2, ``1,234`` → 0).
+
+    Full-width digits and point count (``１２．５`` → 1); trailing footnote marks do not.
+    """
+    if "." not in text and "．" not in text:
+        return 0
+    m = re.search(r"\.([0-9]+)", unicodedata.normalize("NFKC", strip_footnotes(text)))
+    return len(m.group(1)) if m else 0
+
+
+def half_unit(raw_value: str, factor: float) -> float:
+    """Half a unit of the last printed digit of ``raw_value``, in the canonical unit.
+
+    A figure printed as ``12.35`` 亿元 (factor 1e8) stands for any level within ±0.005 亿元 =
+    ±500,000 yuan of it: the rounding a bulletin applied.
+    """
+    return 0.5 * 10.0 ** -printed_decimals(raw_value) * factor
+
+
 def parse_value(text: str) -> tuple[float | None, str, str | None]:
     """Parse a value cell; return ``(value, unit in the cell, None)`` or ``(None, "", reason)``.
 

@@ -4,10 +4,12 @@ One output row per (county, covariate of the model terms, input indicator). For 
 the inputs are the indicators its formula uses (the table :data:`countysurv.indices.COVARIATES`;
 for a covariate with alternative formulas, the one ``<cov>_derived`` says was used) in the year the covariate was taken from
 (``<cov>_year`` of ``covariates.parquet``, flagged ``fallback`` when it is not the baseline year);
-each input row carries what ingestion kept of the raw cell: the bulletin file and its physical
-line, the value and unit as printed, the conversion factor to the canonical unit, the canonical
-value, the bulletin title (``source``) and note. ``nation`` comes from the county reference list
-(its ``ethnic_area`` cell, file and line).
+each input row carries the source the panel took it from (``panel_source``: ``bulletins``,
+``extracted``, ...; see countysurv/sources.py) and what ingestion kept of the raw cell: the raw
+CSV file and its physical line, the value and unit as printed, the conversion factor to the
+canonical unit, the canonical value, the row's own ``source`` cell (a bulletin title, or for an
+extracted figure the text file and character span) and note. ``nation`` comes from the county reference list (its
+``ethnic_area`` cell, file and line; ``panel_source`` ``reference``).
 
 Recomputing a covariate from its rows gives the survival dataset's value, e.g. ``integration_12``
 = value(agri_machinery_power) / value(rural_population); the test suite checks this for every
@@ -17,7 +19,6 @@ county.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -29,11 +30,13 @@ from .terms import KNOWN_TERMS, MODEL_TERMS, check_terms
 
 LINEAGE_COLUMNS = [
     "county_code", "covariate", "covariate_value", "formula", "indicator", "year", "fallback",
-    "derived", "file", "line", "raw_value", "raw_unit", "factor", "value", "unit", "source", "note",
+    "derived", "panel_source", "file", "line", "raw_value", "raw_unit", "factor", "value", "unit",
+    "source", "note",
 ]
-_TEXT_COLUMNS = ("formula", "indicator", "file", "raw_value", "raw_unit", "unit", "source", "note")
+_TEXT_COLUMNS = ("formula", "indicator", "panel_source", "file", "raw_value", "raw_unit", "unit",
+                 "source", "note")
 RECORD_NEEDED = ("county_code", "year", "indicator", "value", "unit", "raw_value", "raw_unit",
-                 "factor", "line", "source", "note")
+                 "factor", "line", "source", "note", "file", "panel_source")
 
 
 def formula_used(covariate: str, upgrading: str, derived: bool) -> Formula:
@@ -48,7 +51,6 @@ def build_lineage(
     covariates: pd.DataFrame,
     records: pd.DataFrame,
     reference: pd.DataFrame,
-    bulletin_files: Mapping[str, str],
     reference_file: str,
     upgrading: str = "weighted_shares",
     terms: Sequence[str] = MODEL_TERMS,
@@ -62,12 +64,11 @@ def build_lineage(
     covariates
         ``covariates.parquet``: ``<cov>_year``, ``<cov>_fallback``, ``resource_endowment_derived``.
     records
-        Normalized bulletin rows of all counties (:data:`RECORD_NEEDED` columns).
+        The panel's records, one per county-year-indicator (``results/panel/records.parquet``,
+        :data:`RECORD_NEEDED` columns: ``file`` is the raw CSV, ``panel_source`` the source).
     reference
         The county reference list as :func:`countysurv.io.read_counties_csv` reads it
         (``county_code``, ``ethnic_area`` and the ``line`` each county's row is on).
-    bulletin_files
-        County code → path of its raw bulletin CSV (shown in the ``file`` column).
     reference_file
         Path of the county reference list (the ``file`` of ``nation`` rows).
     upgrading
@@ -105,7 +106,8 @@ def build_lineage(
                     "county_code": code, "covariate": covariate,
                     "covariate_value": float(surv[covariate]), "formula": formula,
                     "indicator": column, "year": pd.NA, "fallback": False,
-                    "derived": False, "file": str(reference_file), "line": int(ref["line"]),
+                    "derived": False, "panel_source": "reference", "file": str(reference_file),
+                    "line": int(ref["line"]),
                     "raw_value": str(ref[column]), "raw_unit": "", "factor": 1.0,
                     "value": float(ref[column]), "unit": "0/1",
                     "source": "county reference list", "note": ""})
@@ -130,7 +132,8 @@ def build_lineage(
                     "covariate_value": float(surv[covariate]), "formula": formula.text,
                     "indicator": indicator, "year": year,
                     "fallback": bool(cov[f"{covariate}_fallback"]), "derived": derived,
-                    "file": str(bulletin_files.get(code, "")), "line": int(rec["line"]),
+                    "panel_source": str(rec["panel_source"]), "file": str(rec["file"]),
+                    "line": int(rec["line"]),
                     "raw_value": _text(rec["raw_value"]), "raw_unit": _text(rec["raw_unit"]),
                     "factor": float(rec["factor"]), "value": float(rec["value"]),
                     "unit": _text(rec["unit"]), "source": _text(rec["source"]),

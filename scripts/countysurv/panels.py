@@ -100,6 +100,7 @@ def load_bulletins(record_paths: list[str], reject_paths: list[str], count_paths
                    logger: logging.Logger | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every county's normalized rows, validated, and the row accounting of every file.
 
+    The rows gain a ``file`` column: the raw CSV each was read from (as its counts name it).
     The ingestion jobs do not import pandera (start-up cost); their rows are validated here
     against :class:`~countysurv.schemas.BulletinRecord`, lazily, and a failure names the raw
     CSV file and line of each offending row. The accounting is checked against the files on
@@ -131,10 +132,12 @@ def load_bulletins(record_paths: list[str], reject_paths: list[str], count_paths
     ingestion = ingestion_summary(counts)
     records = (pa.concat_tables(tables, promote_options="permissive").to_pandas()
                if tables else pd.DataFrame(columns=list(BulletinRecord.to_schema().columns)))
-    files = {Path(c["file"]).stem: c["file"] for c in counts}
+    files = {Path(p).stem: c["file"] for p, c in zip(record_paths, counts)}  # code -> raw CSV
 
     def locate(i: int) -> str:
         code = records["county_code"].iat[i]
         return f"{files.get(code, code)} line {records['line'].iat[i]}"
 
-    return validate(records, BulletinRecord, "normalized bulletin rows", logger, locate), ingestion
+    records = validate(records, BulletinRecord, "normalized bulletin rows", logger, locate)
+    records["file"] = [files.get(code, code) for code in records["county_code"]]
+    return records, ingestion

@@ -47,6 +47,54 @@ class BulletinRecord(pa.DataFrameModel):
         return ~df["indicator"].isin(positive) | (df["value"] > 0)
 
 
+class PanelRecord(BulletinRecord):
+    """The normalized figure used for one panel cell. Key: (county_code, year, indicator).
+
+    ``panel_source`` names the source it came from (config ``sources.precedence``), ``file``
+    the raw CSV ingestion read it from (``line`` is its line there).
+    """
+
+    file: str
+    panel_source: str
+
+
+class SourceConflict(pa.DataFrameModel):
+    """Two sources disagreeing on one panel cell beyond the tolerance (countysurv/sources.py).
+
+    Key: (county_code, year, indicator, source_a, source_b); ``source_a`` is the higher in the
+    precedence order, ``used`` the source whose value the panel holds.
+    """
+
+    county_code: str = pa.Field(str_matches=CODE)
+    year: int = pa.Field(ge=1949, le=2100)
+    indicator: str = pa.Field(isin=list(CANONICAL))
+    used: str
+    source_a: str
+    value_a: float
+    printed_a: str
+    file_a: str
+    line_a: int = pa.Field(ge=2)
+    cited_a: str = pa.Field(nullable=True)
+    source_b: str
+    value_b: float
+    printed_b: str
+    file_b: str
+    line_b: int = pa.Field(ge=2)
+    cited_b: str = pa.Field(nullable=True)
+    difference: float = pa.Field(ge=0)
+    tolerance: float = pa.Field(ge=0)
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["county_code", "year", "indicator", "source_a", "source_b"]
+
+    @pa.dataframe_check
+    def beyond_tolerance(cls, df: pd.DataFrame) -> pd.Series:
+        """A conflict is a difference larger than the tolerance."""
+        return df["difference"] > df["tolerance"]
+
+
 class RejectedRow(pa.DataFrameModel):
     """One raw CSV row that did not make it into the normalized data. Key: (file, line)."""
 

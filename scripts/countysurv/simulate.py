@@ -63,6 +63,8 @@ Outputs of :func:`write_study`: ``bulletins/<code>.csv``, ``counties.csv``, ``tr
 ``truth_covariates.csv``, all byte-reproducible from ``(n_counties, seed)`` on any x86-64
 machine: computed floats are written rounded to ``io.SIGNIFICANT_DIGITS`` significant digits,
 so the CPU-specific last bits of numpy's exp/log/power do not reach the files.
+Some counties' bulletins are also printed as texts, from a stream of their own, by
+countysurv/simulate_texts.py (not imported here: the Monte Carlo study uses this module).
 """
 
 from __future__ import annotations

@@ -116,6 +116,16 @@ def test_ingest_bulletin_unreadable_file_raises_naming_file(data, message):
     assert message in str(err.value)
 
 
+def test_a_header_without_rows_is_accepted_when_allowed():
+    """The raw CSV extracted from a county's texts may hold no value (all went to review)."""
+    result = ingest_bulletin(HEADER.encode(), "results/extracted/990001.csv", "990001", YEARS,
+                             allow_empty=True)
+    assert (result.rows_in, result.record_rows, result.reject_rows) == (0, [], [])
+    assert result.counts["rows_kept"] == result.counts["rows_rejected"] == 0
+    with pytest.raises(InputDataError, match="file is empty"):
+        ingest_bulletin(b"", "990001.csv", "990001", YEARS, allow_empty=True)
+
+
 @pytest.mark.parametrize("name", ["99001.csv", "990001.txt.csv", "abc.csv", "../990001.csv.bak"])
 def test_check_file_name_rejects_non_codes(name):
     with pytest.raises(InputDataError, match="6-digit county code"):

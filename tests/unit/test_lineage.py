@@ -123,15 +123,21 @@ def _frames(source="bulletin 2015", upgrading_year=2015):
         for line, (ind, val) in enumerate(values.items(), start=2 + 10 * (year - 2014)):
             recs.append({"county_code": "990001", "year": year, "indicator": ind, "value": val,
                          "unit": "yuan", "raw_value": str(val), "raw_unit": "元", "factor": 1.0,
-                         "line": line, "source": source, "note": None})
+                         "line": line, "source": source, "note": None,
+                         "file": "b/990001.csv",
+                         "panel_source": "extracted" if ind == "gdp" else "bulletins"})
     ref = pd.DataFrame({"county_code": ["990001"], "ethnic_area": [1], "line": [2]})
     return survival, pd.DataFrame([cov]), pd.DataFrame(recs), ref
 
 
 def test_build_lineage_shapes_and_fallback_years():
     survival, cov, recs, ref = _frames(upgrading_year=2014)
-    out = lineage.build_lineage(survival, cov, recs, ref, {"990001": "b/990001.csv"}, "c.csv")
+    out = lineage.build_lineage(survival, cov, recs, ref, "c.csv")
     assert list(out.columns) == lineage.LINEAGE_COLUMNS
+    source = dict(zip(out["indicator"], out["panel_source"]))
+    assert (source["gdp"], source["population"], source["ethnic_area"]) == \
+        ("extracted", "bulletins", "reference")
+    assert set(out.loc[out["covariate"] != "nation", "file"]) == {"b/990001.csv"}
     counts = out.groupby("covariate").size().to_dict()
     assert counts == {"upgrading_index": 3, "integration_12": 2, "integration_13": 2,
                       "nation": 1, "industry": 3, "resource_endowment": 2}
@@ -144,7 +150,7 @@ def test_build_lineage_shapes_and_fallback_years():
 
 def test_formula_like_cells_are_escaped():
     survival, cov, recs, ref = _frames(source="=HYPERLINK(\"x\")")
-    out = lineage.escape_for_csv(lineage.build_lineage(survival, cov, recs, ref, {}, "c.csv"))
+    out = lineage.escape_for_csv(lineage.build_lineage(survival, cov, recs, ref, "c.csv"))
     bulletin = out[out["covariate"] != "nation"]
     assert bulletin["source"].str.startswith("'=").all()
 
@@ -153,7 +159,7 @@ def test_missing_input_row_is_an_error():
     survival, cov, recs, ref = _frames()
     recs = recs[~((recs["indicator"] == "rural_population") & (recs["year"] == 2015))]
     with pytest.raises(InputDataError, match="rural_population of 2015"):
-        lineage.build_lineage(survival, cov, recs, ref, {}, "c.csv")
+        lineage.build_lineage(survival, cov, recs, ref, "c.csv")
 
 
 def test_nation_row_cites_the_physical_line_of_the_reference(tmp_path):
@@ -163,7 +169,7 @@ def test_nation_row_cites_the_physical_line_of_the_reference(tmp_path):
                     "990002,\"b\nc\",p,0,2019-01-01\n\n990001,a,p,1,\n", encoding="utf-8")
     survival, cov, recs, _ = _frames()
     ref = io.read_counties_csv(path, CountyReference)
-    out = lineage.build_lineage(survival, cov, recs, ref, {}, str(path))
+    out = lineage.build_lineage(survival, cov, recs, ref, str(path))
     nation = out[out["covariate"] == "nation"].iloc[0]
     assert (nation["file"], nation["line"], nation["raw_value"], nation["value"]) == \
         (str(path), 5, "1", 1.0)

@@ -442,11 +442,11 @@ def test_lineage_traces_the_configured_terms_including_rural_income():
     values = {"va_primary": 3.0, "va_secondary": 1.0, "va_tertiary": 1.0, "rural_income": 8000.0}
     recs = pd.DataFrame([{"county_code": "990001", "year": y, "indicator": k, "value": v,
                           "unit": "yuan", "raw_value": str(v), "raw_unit": "元", "factor": 1.0,
-                          "line": 2 + i, "source": "export", "note": None}
+                          "line": 2 + i, "source": "export", "note": None,
+                          "file": "990001.csv", "panel_source": "bulletins"}
                          for y in (2014, 2015) for i, (k, v) in enumerate(values.items())])
     ref = pd.DataFrame({"county_code": ["990001"], "ethnic_area": [1], "line": [2]})
-    table = lineage.build_lineage(survival, cov, recs, ref, {"990001": "990001.csv"},
-                                  "counties.csv", terms=terms)
+    table = lineage.build_lineage(survival, cov, recs, ref, "counties.csv", terms=terms)
     assert sorted(set(table["covariate"])) == ["industry", "rural_income"]
     income = table[table["covariate"] == "rural_income"]
     assert income["formula"].tolist() == ["ln(rural_income)"] and income["year"].tolist() == [2014]
