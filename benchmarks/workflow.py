@@ -1,4 +1,6 @@
-"""Benchmark: cold run, no-op rerun and one-county rerun of the whole workflow (issue 5).
+"""Benchmark: cold run, no-op rerun and one-county rerun of the whole workflow.
+
+Measurements and the targets they meet or miss: BENCHMARKS.md, "Whole workflow".
 
 In one session, for each study size (default 76 and 832 simulated counties, the same seed):
 

@@ -1,5 +1,5 @@
 # Config validation, wildcard constraints and the helper functions the rules call.
-# This is the only rule file with Python in it (STYLE.md section 2).
+# This is the only rule file with Python in it (README "Layout").
 
 import math
 import os
@@ -120,7 +120,7 @@ wildcard_constraints:
 PYTHON = sys.executable
 
 
-# The workflow's own files as plain paths (not workflow.source_path, as STYLE.md 2 suggests):
+# The workflow's own files as plain paths, not workflow.source_path:
 # Snakemake records a source-cached input's checksum under a per-run temporary path, so a
 # module touched without a change would rerun every rule that lists it; a plain path keeps
 # "touching a file without changing its content reruns nothing" true for code as for data.
@@ -320,7 +320,7 @@ def get_text_county_name(wildcards):
 # The sources a county-year-indicator of the panel may come from, each with the counties it has
 # files for. bulletins: data.bulletins_dir, ingested to results/bulletins/<code>.parquet (rule
 # ingest_bulletin). Any other source writes raw CSVs results/<source>/<code>.csv in the format of
-# DESIGN 3.1 (extracted: rule extract_bulletin_text), ingested to
+# README "Using real bulletins" (extracted: rule extract_bulletin_text), ingested to
 # results/bulletins/<source>/<code>.parquet (rule ingest_source). A new source is one more
 # entry here and in the enum of sources.precedence in schemas/config.schema.yaml.
 # With data.from_panel the bulletins source is the import's output, known after its checkpoint

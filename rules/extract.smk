@@ -1,6 +1,6 @@
-# Bulletin texts -> raw bulletin CSVs (DESIGN 3.5): one job per county folder of
+# Bulletin texts -> raw bulletin CSVs (README "Bulletin texts"): one job per county folder of
 # data/bulletin_texts/<county>/<year>.{txt,html}, read by countysurv/extract.py. Values read
-# unambiguously go to results/extracted/<county>.csv in the raw format of DESIGN 3.1 (each with
+# unambiguously go to results/extracted/<county>.csv in the raw bulletin format (each with
 # the file and character span it came from); every other figure tied to an indicator goes to
 # results/extracted/<county>.review.csv with its reason.
 # Like ingest_bulletin: a shell rule (no script preamble; the script imports the standard

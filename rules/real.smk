@@ -1,5 +1,6 @@
-# The official list of the 832 national poverty counties (DESIGN 3.2): its two sheets reconciled
-# into one table with 2015 and current codes, and an exit-timing analysis of all 832 counties.
+# The official list of the 832 national poverty counties (README "Real data: the 832 counties"):
+# its two sheets reconciled into one table with 2015 and current codes, and an exit-timing
+# analysis of all 832 counties.
 # Target: `snakemake real` (not part of rule all; needs config real.counties_xlsx).
 
 

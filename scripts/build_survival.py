@@ -1,4 +1,4 @@
-"""Rule build_survival: covariates + county reference -> the survival dataset (DESIGN 5)."""
+"""Rule build_survival: covariates + county reference -> the survival dataset."""
 
 from countysurv import io, survival
 from countysurv.logs import run_main, start_log

@@ -2,8 +2,9 @@
 
 Run by a ``shell:`` rule as ``python scripts/extract_bulletin_text.py --texts ... --log ...``
 (as ingest_bulletin is: one job per county, standard library only). The records follow the
-raw bulletin format of DESIGN 3.1, so ingestion reads them like a transcribed CSV; the figures
-that are not written go to the review list with their reason (countysurv/extract.py).
+raw bulletin format (README "Using real bulletins"), so ingestion reads them like a
+transcribed CSV; the figures that are not written go to the review list with their reason
+(countysurv/extract.py).
 """
 
 import argparse

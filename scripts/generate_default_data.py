@@ -1,4 +1,6 @@
-"""Generate the embedded synthetic default study (DESIGN 3.3) and its bulletin texts (3.5).
+"""Generate the embedded synthetic default study and its bulletin texts.
+
+What is written and how: README "The default data (synthetic)".
 
 All logic: countysurv.simulate and countysurv.simulate_texts.
 

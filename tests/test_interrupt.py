@@ -139,8 +139,8 @@ def _non_atomic_writes(path: Path) -> list[str]:
     return found
 
 
-# Modules of stages in progress elsewhere that still save figures in place (reported on
-# issue 5; strict: this test fails once they are fixed, so the marker gets removed).
+# Modules of stages in progress elsewhere that still save figures in place (strict: this test
+# fails once they are fixed, so the marker gets removed).
 KNOWN_NON_ATOMIC: set[str] = set()
 
 

@@ -1,4 +1,4 @@
-"""Ingestion of one raw bulletin CSV (DESIGN section 3.1).
+"""Ingestion of one raw bulletin CSV (the format: README "Using real bulletins").
 
 A bulletin file is decoded (UTF-8 with or without BOM, or GB18030/GBK), parsed with its line
 numbers kept, and every data row ends either in the normalized records or in the rejects with a

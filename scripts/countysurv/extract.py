@@ -1,9 +1,9 @@
-"""Extraction of indicator values from statistical-bulletin text (DESIGN sections 3.1 and 3.5).
+"""Extraction of indicator values from statistical-bulletin text (README "Bulletin texts").
 
 A county's bulletin for one year is a prose web page (or its text) with embedded tables. This
 module turns one such file into
 
-* **records**: rows of the raw bulletin format of DESIGN 3.1 (``county_code``, ``county_name``,
+* **records**: rows of the raw bulletin format (``county_code``, ``county_name``,
   ``year``, ``indicator``, ``value``, ``unit``, ``source``, ``note``), one per indicator whose
   value the text states unambiguously; ``source`` is ``<file>:<start>-<end>``, the span of
   characters (0-based, end exclusive) in the file's decoded text from the indicator's wording to
@@ -64,7 +64,8 @@ from .io import write_rows_csv
 
 log = logging.getLogger(__name__)
 
-#: Columns of the extracted raw CSV (DESIGN 3.1) and of the review list (plus ``reason``).
+#: Columns of the extracted raw CSV (the raw bulletin format of README "Using real bulletins")
+#: and of the review list (plus ``reason``).
 RECORD_COLUMNS = ("county_code", "county_name", "year", "indicator", "value", "unit", "source",
                   "note")
 REVIEW_COLUMNS = RECORD_COLUMNS + ("reason",)
@@ -895,7 +896,7 @@ def extract_paths(paths: Iterable[str | Path], county_code: str, county_name: st
 
 
 def write_outputs(result: Extraction, records_path: str | Path, review_path: str | Path) -> None:
-    """Write the raw bulletin CSV (DESIGN 3.1) and the review list, each atomically."""
+    """Write the raw bulletin CSV (columns ``RECORD_COLUMNS``) and the review list, atomically."""
     write_rows_csv(RECORD_COLUMNS, ([r[c] for c in RECORD_COLUMNS] for r in result.records),
                    records_path)
     write_rows_csv(REVIEW_COLUMNS, ([r[c] for c in REVIEW_COLUMNS] for r in result.review),

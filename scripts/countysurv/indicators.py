@@ -1,7 +1,8 @@
 """Canonical indicators, their bulletin wordings (aliases) and accepted units.
 
-This table is the single source of truth for what ingestion accepts (DESIGN section 3.1). To
-accept a new wording or unit seen in real bulletins, add it here; every alias is tested.
+This table is the single source of truth for what ingestion accepts (the raw format: README
+"Using real bulletins"). To accept a new wording or unit seen in real bulletins, add it here;
+every alias is tested.
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Covariates of the survival model computed from the panel at the baseline year (DESIGN 4).
+"""Covariates of the survival model computed from the panel at the baseline year.
+
+The formulas the paper left open, and their config keys: README "Choices the paper left open".
 
 :data:`COVARIATES` is the one table of how each panel-based model term is computed and from which
 panel indicators (``nation`` comes from the county reference list, :data:`REFERENCE_TERMS`).

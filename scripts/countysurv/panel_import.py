@@ -1,4 +1,6 @@
-"""Import of a county panel exported from a database (DESIGN 3.4) into raw bulletin CSVs (3.1).
+"""Import of a county panel exported from a database into raw bulletin CSVs.
+
+The raw bulletin format is that of README "Using real bulletins" (``BULLETIN_COLUMNS`` below).
 
 A database export (CSMAR's county-economy tables, an EPS yearbook transcription) holds one file
 per topic and one row per county and year, with a column per indicator. :func:`import_panel`
@@ -70,7 +72,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Columns of a raw bulletin CSV (DESIGN 3.1), as written by the import.
+#: Columns of a raw bulletin CSV (README "Using real bulletins"), as written by the import.
 BULLETIN_COLUMNS = ("county_code", "county_name", "year", "indicator", "value", "unit", "source",
                     "note")
 #: Columns of the quarantine file.

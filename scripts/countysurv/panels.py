@@ -1,4 +1,4 @@
-"""County-year panel from normalized bulletin records (DESIGN section 5, panel rows)."""
+"""County-year panel from normalized bulletin records (README "What you get": results/panel/)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The county reference list of the real study (DESIGN 3.2) from the 832 list and the exit notices.
+"""The county reference list of the real study from the 832 list and the exit notices.
 
 Inputs: the reconciled list of the 832 poverty counties (``results/real/counties_832.csv``,
 written by ``snakemake real``: 2015 code, province, canonical name, ethnic area, exit batch) and

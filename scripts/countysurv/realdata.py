@@ -1,6 +1,7 @@
 """The official list of the 832 national poverty counties: read both sheets, reconcile them.
 
-The workbook (``poverty_counties_832.xlsx``, DESIGN 3.2) has two sheets that disagree:
+The workbook (``poverty_counties_832.xlsx``, README "Real data: the 832 counties") has two
+sheets that disagree:
 
 * the **county sheet**: one row per county — province (filled on the first row of each
   province), number of counties of the province, county name, exit year (an integer, or

@@ -239,10 +239,11 @@ def is_autonomous_prefecture(name: str | None) -> bool:
 def ethnic_area(names: list[str], prefecture: str | None, province: str) -> tuple[int, str]:
     """``(1, basis)`` for an ethnic-minority area, else ``(0, "")``.
 
-    The rule (DESIGN 3.2): an autonomous county or banner (any of ``names`` ends in 自治县 or
-    自治旗), or a county inside an autonomous prefecture (the prefecture's name ends in 自治州,
-    or it is a 盟), or inside an autonomous region (内蒙古, 广西, 西藏, 宁夏, 新疆). The basis
-    lists every clause that holds, e.g. ``"autonomous county; autonomous region 广西"``.
+    The rule (README "Real data: the 832 counties", derived columns): an autonomous county or
+    banner (any of ``names`` ends in 自治县 or 自治旗), or a county inside an autonomous
+    prefecture (the prefecture's name ends in 自治州, or it is a 盟), or inside an autonomous
+    region (内蒙古, 广西, 西藏, 宁夏, 新疆). The basis lists every clause that holds, e.g.
+    ``"autonomous county; autonomous region 广西"``.
     """
     basis = []
     auto = [n for n in names if n and is_autonomous_county(n)]

@@ -187,7 +187,7 @@ class CountyReference(pa.DataFrameModel):
 
 
 class SurvivalSpell(pa.DataFrameModel):
-    """One county's time to exit from the policy date. Key: county_code (DESIGN section 5)."""
+    """One county's time to exit from the policy date. Key: county_code (one row per county)."""
 
     county_code: str = pa.Field(str_matches=CODE)
     duration_days: int = pa.Field(gt=0)
@@ -205,7 +205,7 @@ class SurvivalSpell(pa.DataFrameModel):
         unique = ["county_code"]
 
 
-# The fixed column order of the survival dataset of the paper's model (DESIGN section 5).
+# The fixed column order of the survival dataset of the paper's model (README "What you get").
 SURVIVAL_COLUMNS = list(SurvivalSpell.to_schema().columns)
 
 #: Columns of the optional extra terms (countysurv.terms.EXTRA_TERMS) when configured.
@@ -218,7 +218,7 @@ _EXTRA_COLUMNS: dict[str, pa.Column] = {
 def survival_columns(terms: Sequence[str] = MODEL_TERMS) -> list[str]:
     """Column order of the survival dataset of a model on ``terms``.
 
-    The contract's columns always (DESIGN section 5: ``county_code``, ``duration_days``,
+    The contract's columns always (README "What you get": ``county_code``, ``duration_days``,
     ``event`` and the paper's six terms), then the configured extra terms in Table 1's order.
     """
     configured = set(check_terms(terms))

@@ -1,4 +1,7 @@
-"""Bulletin texts of the simulated default study (DESIGN 3.5): some counties' figures as prose.
+"""Bulletin texts of the simulated default study: some counties' figures as prose.
+
+What they print and why: README "The default data (synthetic)"; how they are read: README
+"Bulletin texts".
 
 **Simulated.** Like the bulletin CSVs of countysurv/simulate.py, every text is written here from
 the data-generating process; no wording or figure is taken from a real bulletin.

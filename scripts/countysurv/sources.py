@@ -3,10 +3,11 @@
 A figure may come from the hand-made bulletin CSVs (source ``bulletins``, config
 ``data.bulletins_dir``), from the county's bulletin texts (``extracted``: countysurv/extract.py
 writes raw CSVs that ingestion reads like the hand-made ones), or from any other source whose raw
-CSVs the workflow writes in the format of DESIGN 3.1. Every source goes through the same
-ingestion (countysurv/bulletins.py), so each value carries its printed figure (``raw_value``,
-``raw_unit``, ``factor``) and where it was read (``file``, ``line``, and the row's own ``source``
-cell: a bulletin title, or a text file and character span).
+CSVs the workflow writes in the raw bulletin format (README "Using real bulletins"). Every
+source goes through the same ingestion (countysurv/bulletins.py), so each value carries its
+printed figure (``raw_value``, ``raw_unit``, ``factor``) and where it was read (``file``,
+``line``, and the row's own ``source`` cell: a bulletin title, or a text file and character
+span).
 
 **Agreement.** Two sources' values ``a`` and ``b`` of one cell (canonical units) agree when
 

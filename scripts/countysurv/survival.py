@@ -1,4 +1,9 @@
-"""The survival dataset: one row per county, time from the policy date to exit (DESIGN 4, 5)."""
+"""The survival dataset: one row per county, time from the policy date to exit.
+
+Its columns: README "What you get" (``results/analysis/survival``) and
+:func:`countysurv.schemas.survival_columns`; the duration's definition: README "Choices the paper
+left open".
+"""
 
 from __future__ import annotations
 
@@ -28,9 +33,9 @@ def durations(announced_on: pd.Series, policy_date: str, censor_date: str
               ) -> tuple[pd.Series, pd.Series]:
     """Days from the policy date to exit (event 1), or to the censoring date (event 0).
 
-    As in DESIGN section 4: an exit announced on or before ``censor_date`` is an event at
-    ``announced_on − policy_date``; a later or missing announcement is censored at
-    ``censor_date − policy_date``.
+    As in README "Choices the paper left open" (duration): an exit announced on or before
+    ``censor_date`` is an event at ``announced_on − policy_date``; a later or missing
+    announcement is censored at ``censor_date − policy_date``.
     """
     policy = pd.Timestamp(policy_date)
     censor = pd.Timestamp(censor_date)

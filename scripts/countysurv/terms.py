@@ -1,8 +1,9 @@
 """The vocabulary of the models: term names, Table 1 rows and figure labels, defined once.
 
 Every module that names a model term, prints a Table 1 row label or labels a figure axis takes
-it from here (DESIGN section 5 names the terms). Nothing here computes anything: how each term
-is computed, and from which panel indicators, is the table of :mod:`countysurv.indices`.
+it from here (README "What you get" lists the terms in the survival dataset's columns). Nothing
+here computes anything: how each term is computed, and from which panel indicators, is the
+table of :mod:`countysurv.indices`.
 
 The terms a study estimates are config ``models.terms`` (default the paper's six,
 :data:`MODEL_TERMS`), any subset of :data:`KNOWN_TERMS` in any order: the paper's six and the
