@@ -10,7 +10,7 @@ SLURM_STAMP := .slurm-plugins/.installed-$(shell sha1sum requirements-slurm.lock
 CORES ?= 2
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: run test env system-deps slurm-plugins cluster report dryrun clean
+.PHONY: run real-study test env system-deps slurm-plugins cluster report dryrun clean
 
 env: $(STAMP)
 
@@ -53,6 +53,13 @@ system-deps:
 # of each failed job with its log (scripts/countysurv/console.py).
 run: $(STAMP)
 	@PYTHONPATH=scripts $(PY) -m countysurv.console -- --cores $(CORES)
+
+# The real study (README "Real counties"): the CSMAR-layout panel in ../shared/data/real/ and the
+# 832-county list beside the repository, into results/real_study/ (dated counties) and
+# results/real_study/all_counties/; the summary shows the dated run's Table 1.
+real-study: $(STAMP)
+	@PYTHONPATH=scripts $(PY) -m countysurv.console --results results/real_study \
+	  --report "snakemake real_study --report results/real_study/report.html" -- --cores $(CORES) real_study
 
 dryrun: $(STAMP)
 	snakemake -n --quiet

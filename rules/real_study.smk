@@ -86,5 +86,6 @@ rule build_sample_flow:
         terms=TERMS,
         baseline_year=config["baseline_year"],
         fallback_window=config["fallback_window"],
+        provinces=config["real_study"]["provinces"],
     script:
         "../scripts/build_sample_flow.py"

@@ -117,7 +117,11 @@ def _plain(markdown: str) -> str:
     return re.sub(r"\\([\\`*_{}\[\]()#+\-.!<>])", r"\1", markdown)
 
 
-def success_summary(results: str | Path, run_log: str | Path) -> str:
+DEFAULT_REPORT = "make report   (or: snakemake --report results/report.html)"
+
+
+def success_summary(results: str | Path, run_log: str | Path,
+                    report: str = DEFAULT_REPORT) -> str:
     """The closing summary of a successful run of the study whose outputs are in ``results``."""
     results = Path(results)
     parts: list[str] = []
@@ -142,7 +146,7 @@ def success_summary(results: str | Path, run_log: str | Path) -> str:
         "\n".join([
             f"Results: {results}/ (tables/, models/, figures/, analysis/, bootstrap/)",
             f"Logs:    {results}/logs/<rule>/ ; Snakemake's own output: {run_log}",
-            "Report:  make report   (or: snakemake --report results/report.html)",
+            f"Report:  {report}",
         ])
     )
     return "\n\n".join(parts)
@@ -188,6 +192,7 @@ def _show_progress(out: IO[str], text: str, tty: bool, shown: list[int]) -> None
 
 
 def run(snakemake_args: Sequence[str], results: str | Path = "results",
+        report: str = DEFAULT_REPORT,
         out: IO[str] = sys.stdout) -> int:
     """Run Snakemake quietly (see the module docstring); return its exit status."""
     run_log = Path(results) / "logs" / "snakemake" / "run.log"
@@ -212,7 +217,7 @@ def run(snakemake_args: Sequence[str], results: str | Path = "results",
             out.write(message + "\n")
     if status == 0:
         if not record.nothing_to_do or (Path(results) / "tables" / "table1.md").is_file():
-            out.write("\n" + success_summary(results, run_log) + "\n")
+            out.write("\n" + success_summary(results, run_log, report) + "\n")
     else:
         out.write("\n" + failure_summary(record, run_log) + "\n")
     out.flush()
@@ -226,12 +231,14 @@ def main(argv: Iterable[str] | None = None) -> int:
                     "arguments after -- go to snakemake.")
     parser.add_argument("--results", default="results",
                         help="the study's results folder (default: results)")
+    parser.add_argument("--report", default=DEFAULT_REPORT,
+                        help="the command that builds this study's report, for the summary")
     parser.add_argument("snakemake_args", nargs=argparse.REMAINDER)
     ns = parser.parse_args(list(argv) if argv is not None else None)
     args = ns.snakemake_args
     if args and args[0] == "--":
         args = args[1:]
-    return run(args, ns.results)
+    return run(args, ns.results, ns.report)
 
 
 if __name__ == "__main__":

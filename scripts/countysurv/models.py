@@ -270,7 +270,10 @@ def fit_ols(
     # df of White's test: rank of the auxiliary design minus the constant
     i0, i1 = np.triu_indices(exog.shape[1])
     aux = exog[:, i0] * exog[:, i1]
-    white_df = int(np.linalg.matrix_rank(aux / np.abs(aux).max(axis=0))) - 1
+    # (columns scaled to a maximum of 1; an all-zero product, e.g. two dummies never both 1,
+    # adds nothing to the rank and is left out rather than divided by zero)
+    scale = np.abs(aux).max(axis=0)
+    white_df = int(np.linalg.matrix_rank(aux[:, scale > 0] / scale[scale > 0])) - 1
     ci = np.asarray(res.conf_int(alpha=0.05))
 
     def by_name(values) -> dict[str, float]:

@@ -122,7 +122,8 @@ def build_sample_flow(counties_832: pd.DataFrame, panel_codes: Iterable[object],
                       covariates: pd.DataFrame, reference: pd.DataFrame, dates: pd.DataFrame,
                       survival: pd.DataFrame, terms: Sequence[str], *, baseline_year: int,
                       fallback_window: int, survival_excluded: pd.DataFrame | None = None,
-                      sources: dict[str, str] | None = None) -> SampleFlow:
+                      sources: dict[str, str] | None = None,
+                      provinces: Sequence[str] = ()) -> SampleFlow:
     """Follow the 832 counties through the four steps of the module docstring.
 
     Parameters
@@ -151,6 +152,9 @@ def build_sample_flow(counties_832: pd.DataFrame, panel_codes: Iterable[object],
         county that reaches the last step but is not in the survival dataset.
     sources
         File names by input (``panel``, ``covariates``, ``survival``) for error messages.
+    provinces
+        The provinces a run is restricted to (config ``real_study.provinces``; empty: all). A
+        county of another province leaves at the first step, with that reason.
 
     Raises
     ------
@@ -186,7 +190,12 @@ def build_sample_flow(counties_832: pd.DataFrame, panel_codes: Iterable[object],
                     dict(zip(_codes(survival_excluded["county_code"]),
                              survival_excluded["reason"].fillna("").astype(str))))
 
+    selected = set(provinces)
+
     def panel_reasons(code: str) -> str | None:
+        if selected and names.at[code, "province"] not in selected:
+            return ("outside the provinces this run is restricted to (real_study.provinces: "
+                    f"{', '.join(sorted(selected))})")
         if code not in panel:
             return "not in the imported panel: no row of the export resolved to it"
         return None

@@ -107,6 +107,22 @@ def test_fit_ols_recovers_coefficients_within_3_se():
     assert set(fit["vif"]) == set(MODEL_TERMS) and all(v >= 1 for v in fit["vif"].values())
 
 
+def test_fit_ols_white_df_ignores_a_product_of_dummies_that_is_never_one():
+    # No county is both an ethnic area and primary-sector led (as in the real data of some
+    # provinces): nation x industry is all zero in White's auxiliary design. It adds nothing to
+    # the test's degrees of freedom, and must not stop the fit.
+    rng = np.random.default_rng(3)
+    df = _covariates(rng, 200)
+    df.loc[df["nation"] == 1, "industry"] = 0.0
+    df["duration_days"] = 1200 + 50 * df["nation"] + rng.normal(0, 100, 200)
+    fit = models.fit_ols(df)
+    k = 1 + len(MODEL_TERMS)
+    # all squares and cross-products: k(k+1)/2 columns, less the two dummies' squares (equal to
+    # the dummies) and the all-zero nation x industry, less the constant
+    assert fit["white"]["df"] == k * (k + 1) // 2 - 3 - 1
+    assert 0 <= fit["white"]["pvalue"] <= 1
+
+
 def test_fit_ols_vif_matches_formula():
     rng = np.random.default_rng(0)
     df = _covariates(rng, 300)

@@ -180,3 +180,16 @@ def test_codes_of_files_reads_the_import_file_names():
     assert SF.codes_of_files(["a/b/522727.csv", "522728.csv"]) == ["522727", "522728"]
     with pytest.raises(InputDataError, match="平塘县.csv: a bulletin file of the import"):
         SF.codes_of_files(["平塘县.csv"])
+
+
+def test_counties_outside_the_selected_provinces_leave_at_the_first_step_with_that_reason():
+    yunnan = LIST.loc[LIST["province"] == "云南", "county_code"].tolist()
+    flow = _flow(covariates=COVARIATES[COVARIATES["county_code"].isin(yunnan)],
+                 survival=SURVIVAL[SURVIVAL["county_code"].isin(yunnan)], provinces=["云南"])
+    first = flow.excluded[flow.excluded["step"] == "in_panel"]
+    assert sorted(first["county_code"]) == LIST.loc[LIST["province"] == "贵州",
+                                                    "county_code"].tolist()
+    assert set(first["reason"]) == {"outside the provinces this run is restricted to "
+                                    "(real_study.provinces: 云南)"}
+    steps = flow.steps.set_index("step")
+    assert steps.loc["in_panel", ["counties_in", "kept", "excluded"]].tolist() == [10, 4, 6]
