@@ -534,7 +534,7 @@ def get_real_panel_files(wildcards):
 def get_imported_csvs(wildcards):
     """Every raw bulletin CSV the import wrote (the counties in the panel)."""
     folder = Path(checkpoints.import_panel.get().output.bulletins)
-    # Paths as the rule writes them: in the real-study modules Snakemake adds the results
+    # Paths as import_panel writes them: in the real-study modules Snakemake adds the results
     # prefix to what an input function returns, so the checkpoint's (prefixed) folder is not
     # used as is.
     return expand(

@@ -111,7 +111,12 @@ def test_generator_writes_the_committed_bytes_on_the_emulated_cpu(tmp_path):
     _generate(tmp_path / "older", OLDER_CPU)
     written = sorted(p.relative_to(tmp_path / "older") for p in (tmp_path / "older").rglob("*")
                      if p.is_file())
-    assert len(written) == 76 + 3
+    # 76 bulletin CSVs, counties.csv, truth.json, truth_covariates.csv, and the bulletin texts
+    # of the simulated counties printed as texts with their labels
+    folder = REPO / "data" / "bulletin_texts"
+    texts = [p for p in folder.rglob("*") if p.is_file()]
+    assert len(texts) > 1
+    assert len(written) == 76 + 3 + len(texts)
     differ = [str(rel) for rel in written
               if (tmp_path / "older" / rel).read_bytes() != (REPO / "data" / rel).read_bytes()]
     assert differ == []

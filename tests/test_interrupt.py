@@ -109,29 +109,35 @@ WRITERS = {"to_parquet", "to_csv", "to_json", "to_excel", "to_html", "to_latex",
            "write_text", "write_bytes", "write_table", "dump"}
 
 
+def _source(node: ast.AST, text: str) -> str:
+    """The source text of ``node`` (ast.unparse cannot render every f-string on Python 3.11)."""
+    return ast.get_source_segment(text, node) or ast.dump(node)
+
+
 def _non_atomic_writes(path: Path) -> list[str]:
     """Calls that write a file, outside ``with ...atomic_path(...)`` blocks (and io.py)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    tree = ast.parse(text)
     found: list[str] = []
 
     def visit(node, atomic: bool) -> None:
         if isinstance(node, ast.With) and any(
                 isinstance(item.context_expr, ast.Call)
-                and "atomic_path" in ast.unparse(item.context_expr.func) for item in node.items):
+                and "atomic_path" in _source(item.context_expr.func, text) for item in node.items):
             atomic = True
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and not atomic:
             name = node.func.attr
             first = node.args[0] if node.args else None
-            to_buffer = first is not None and ("buf" in ast.unparse(first) or
-                                               "StringIO" in ast.unparse(first))
-            via_io = ast.unparse(node.func.value) == "io"   # countysurv.io: atomic already
+            to_buffer = first is not None and ("buf" in _source(first, text) or
+                                               "StringIO" in _source(first, text))
+            via_io = _source(node.func.value, text) == "io"   # countysurv.io: atomic already
             if name in WRITERS and not to_buffer and not via_io and (node.args or
                                                                       name == "to_parquet"):
-                found.append(f"{path.relative_to(REPO)}:{node.lineno}: {ast.unparse(node)[:80]}")
+                found.append(f"{path.relative_to(REPO)}:{node.lineno}: {_source(node, text)[:80]}")
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
                 node.func.id == "open" and not atomic and len(node.args) > 1 and \
                 isinstance(node.args[1], ast.Constant) and "w" in str(node.args[1].value):
-            found.append(f"{path.relative_to(REPO)}:{node.lineno}: {ast.unparse(node)[:80]}")
+            found.append(f"{path.relative_to(REPO)}:{node.lineno}: {_source(node, text)[:80]}")
         for child in ast.iter_child_nodes(node):
             visit(child, atomic)
 
