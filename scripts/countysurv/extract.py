@@ -15,7 +15,8 @@ module turns one such file into
 
 Precision comes first. A value is written only when (1) an indicator's wording is followed,
 through nothing but filler words (完成, 实现, 达到, 为, a footnote mark, ``（GDP）``), by a number
-and a unit of the indicator's kind, or it is a table row labelled with the wording whose unit is
+and a unit of the indicator's kind (for GDP also through a parenthesis or a few words without a
+digit, :data:`_GDP_WORDS`: ``地区生产总值突破千亿大关，实现1027.8亿元``), or it is a table row labelled with the wording whose unit is
 stated by the row, its column header or a ``单位：`` line; (2) nothing in the clause before the
 wording marks the figure as another year's, a period within the year or a plan; and (3) every
 such figure for the indicator in the file agrees (bulletins print the same level in prose and in
@@ -309,10 +310,13 @@ TARGETS: tuple[Target, ...] = (
            bare=r"第三产业"),
     Target("resident_population", "常住人口", r"(?<![城镇乡村])常住(?:总)?人口", "persons",
            canonical=False),
-    Target("population", "年末户籍人口", r"户籍(?:总)?人口|(?<![住村镇])总人口", "persons"),
-    Target("rural_population", "乡村人口", r"乡村(?:属性)?人口|(?<![非])农业人口", "persons"),
+    Target("population", "年末户籍人口", r"(?<![城镇乡村业市])户籍(?:总)?人口|(?<![住村镇])总人口",
+           "persons"),
+    Target("rural_population", "乡村人口",
+           r"乡村(?:属性|户籍|常住)?人口|农村(?:户籍|常住)人口|(?<![非])农业人口", "persons"),
     Target("agri_machinery_power", "农业机械总动力", r"农业机械总动力|农机总动力", "power"),
-    Target("agri_output", "农林牧渔业总产值", _AGRI + r"(?:业|及其服务业)?总产值", "money"),
+    Target("agri_output", "农林牧渔业总产值", _AGRI + r"(?:业|及其服务业)?(?:完成|实现)?总产值",
+           "money"),
     Target("agri_services_output", "农林牧渔专业及辅助性活动产值",
            _AGRI + r"业?(?:服务业|专业及辅助性活动)(?:完成|实现)?(?:总)?产值", "money"),
     Target("rural_income", "农村常住居民人均可支配收入",
@@ -359,6 +363,8 @@ class Finding:
     end: int
     note: str
     reason: str = ""
+    #: The wording says the figure is on the resident (常住) basis (``乡村常住人口``).
+    resident_basis: bool = False
 
     @property
     def canonical_value(self) -> float:
@@ -394,6 +400,14 @@ _FILLER = re.compile(
     r"(?::|\((?:GDP|gdp)\)|※|\[\d{1,2}\]|〔\d{1,2}〕|\(注\d{0,2}\)|全年|年末|总量|总额|合计|共计|"
     r"共有|共|完成|实现|达到|达|为|是|约|初步核算|预计|\(现价\)|\(按现价计算\)|按现价计算|"
     r"已|累计)*")
+#: Words between GDP's wording and its figure read by :meth:`_Reader._gdp_after_words`: a
+#: parenthesis without digits (``（GDP，当年价）``), or up to 16 characters without a digit or a
+#: clause end that end in a verb of attainment (``突破千亿大关，实现``); then filler.
+_GDP_WORDS = re.compile(r"\([^()\d。;!?\n|]{1,12}\)|[^\d。;!?\n|]{1,16}?(?:实现|完成|达到|达|为)")
+#: Words in that gap that make the following figure something else than the year's GDP.
+_NOT_GDP_LEVEL = re.compile(r"增|减|比|较|占|均|变价|可比|不变|上年|去年|同期|季|半年|月|力争|目标|"
+                            r"计划|规划|预期|预计|翻|倍|差|距|排|位|名|第|中|其|产业|增加值|"
+                            r"元|%")
 #: "第一、二、三产业增加值分别为 a、b、c" and "三次产业增加值分别为 ...": three figures in order.
 _SECTORS_RESPECTIVELY = re.compile(
     r"(?:第一、(?:第)?二、(?:第)?三产业|三次产业)(?:增加值)?(?:分别)(?:为|完成|实现|达到|是)?")
@@ -536,8 +550,10 @@ class _Reader:
                 reason = f"unit {unit!r} not accepted for {target.wording}"
         p0, p1 = self.norm.span(start, end)
         o0, o1 = self.plain.span(p0, p1)
+        resident = key == "rural_population" and "常住" in self.text[start:number.start()]
         self.findings.append(Finding(key, value, raw, unit, decimals, o0, o1,
-                                     note if note is not None else self.note(start, end), reason))
+                                     note if note is not None else self.note(start, end), reason,
+                                     resident))
 
     # prose: wording, filler, number, unit
     def prose(self) -> None:
@@ -594,6 +610,8 @@ class _Reader:
         gap = _FILLER.match(self.text, kw_end)
         assert gap is not None
         figure = self._figure_after(gap.end())
+        if figure is None and key == "gdp":
+            figure = self._gdp_after_words(gap.end())
         if figure is None:
             return
         number, unit, end = figure
@@ -609,6 +627,22 @@ class _Reader:
         if not reason and key in _SECTOR_KEYS:
             reason = self._other_aggregate(left, prefix)
         self.add(key, number, unit, kw_start, end, reason)
+
+    def _gdp_after_words(self, pos: int) -> tuple[re.Match[str], str, int] | None:
+        """GDP's figure after words that are not filler, or None (see :data:`_GDP_WORDS`).
+
+        ``地区生产总值（GDP，当年价）100.48亿元`` and ``地区生产总值突破千亿大关，实现1027.8亿元``:
+        the words hold no digit (so the figure is the first number after the wording), name no
+        other indicator, and say nothing of growth, shares, other periods, plans or prices.
+        """
+        words = _GDP_WORDS.match(self.text, pos)
+        if words is None:
+            return None
+        gap = self.text[pos:words.end()]
+        if _NOT_GDP_LEVEL.search(gap) or _KEYWORDS.search(re.sub(r"\((?:GDP|gdp)", "", gap)) \
+                or _BARE.search(gap):
+            return None
+        return self._figure_after(_FILLER.match(self.text, words.end()).end())  # type: ignore[union-attr]
 
     def _other_aggregate(self, clause_start: int, prefix: str) -> str:
         """Why sectors in this sentence break down another aggregate than GDP, or ``""``.
@@ -788,7 +822,10 @@ def decide(findings: Iterable[Finding]) -> tuple[list[Finding], list[Finding]]:
 
     A clean finding is written when every clean finding of its indicator agrees with it (the
     most precise one is written; a figure printed twice, e.g. in prose and in a table, agrees
-    with itself). Disagreeing clean findings all go to review; findings with a reason always do,
+    with itself). Rural population is read on either basis (``乡村户籍人口``, ``乡村常住人口``,
+    ``农村常住人口``, and ``乡村人口`` whatever its basis); when a text gives a 常住 figure that
+    disagrees with the others, the 常住 one goes to review and the rest (户籍 or unstated, the
+    basis of the study's population) are decided alone. Disagreeing clean findings all go to review; findings with a reason always do,
     and so does the written figure of an indicator that is not canonical (with that reason).
     """
     written: list[Finding] = []
@@ -804,6 +841,14 @@ def decide(findings: Iterable[Finding]) -> tuple[list[Finding], list[Finding]]:
         for f in group:
             if not any(f.start == u.start and f.end == u.end for u in unique):
                 unique.append(f)
+        registered = [f for f in unique if not f.resident_basis]
+        if registered and len(registered) < len(unique) and \
+                not all(_agree(a, b) for a in unique for b in unique):
+            # 乡村户籍人口 and 乡村常住人口 both printed: the registered one, as the population
+            review += [replace(f, reason=f"a 常住 figure where the 户籍 one is given "
+                                         f"({TARGET[key].wording})")
+                       for f in unique if f.resident_basis]
+            unique = registered
         if all(_agree(a, b) for a in unique for b in unique):
             best = max(unique, key=lambda f: (-f.resolution, -f.start))
             if TARGET[key].canonical:

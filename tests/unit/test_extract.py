@@ -151,6 +151,9 @@ def test_footnote_marks_between_wording_and_value(mark):
     ("农林牧渔服务业产值3,215万元。", "agri_services_output", "3215", "万元"),
     ("农林牧渔专业及辅助性活动产值1.52亿元。", "agri_services_output", "1.52", "亿元"),
     ("其中农业人口298,871人，非农业人口52,335人。", "rural_population", "298871", "人"),
+    ("全年农林牧渔业实现总产值18.64亿元，增长3.9%。", "agri_output", "18.64", "亿元"),
+    ("年末乡村常住人口15.08万人，比上年末减少0.31万人。", "rural_population", "15.08", "万人"),
+    ("年末農村常住人口15.08萬人。", "rural_population", "15.08", "万人"),
 ])
 def test_units_and_wordings(text, key, raw, unit):
     values, _ = run(text)
@@ -181,6 +184,11 @@ def test_written_wordings_are_canonical():
     "全年农业总产值25.36亿元。",
     "全年农业生产总值25.36亿元，民营经济生产总值12.1亿元。",
     "全县地区生产总值突破30亿元，达到30.12亿元。",
+    "全县地区生产总值首次突破50亿元。",
+    "全县地区生产总值增量为2.6亿元。",
+    "全县地区生产总值较上年净增加为2.6亿元。",
+    "地区生产总值（比上年）2.6亿元。",
+    "全县城镇户籍人口8.21万人，非农业户籍人口7.9万人。",
 ])
 def test_never_a_level(text):
     values, _ = run(text)
@@ -266,6 +274,37 @@ def test_a_quarterly_report_is_read_as_part_of_the_year_throughout():
     assert values == {"population": ("18.6", "万人")}   # says 年末: kept
     assert reasons["va_primary"][0].endswith("the text reports part of the year (no annual GDP)")
     assert set(reasons) == {"gdp", "va_primary", "agri_output"}
+
+
+@pytest.mark.parametrize("text,raw", [
+    ("初步核算，全年地区生产总值（GDP）跨过百亿台阶，实现108.35亿元，增长6.1%。", "108.35"),
+    ("全年全县地区生产总值（GDP，现价）64.27亿元，同比增长4.8%。", "64.27"),
+])
+def test_gdp_after_words_without_a_digit(text, raw):
+    values, reasons = run(text)
+    assert values == {"gdp": (raw, "亿元")}
+    assert reasons == {}
+
+
+def test_urban_and_rural_registered_population_are_not_the_total():
+    values, reasons = run("年末全县户籍人口52.36万人，其中城镇户籍人口17.02万人，占全县户籍人口的"
+                          "比重为32.51%；乡村户籍人口35.34万人，占67.49%。")
+    assert values == {"population": ("52.36", "万人"), "rural_population": ("35.34", "万人")}
+    assert reasons == {}
+
+
+def test_rural_population_registered_figure_before_the_resident_one():
+    values, reasons = run("年末户籍人口52.36万人，其中乡村户籍人口35.34万人。年末常住人口40.1万人，"
+                          "其中乡村常住人口21.7万人。")
+    assert values == {"population": ("52.36", "万人"), "rural_population": ("35.34", "万人")}
+    assert reasons["rural_population"] == [
+        "a 常住 figure where the 户籍 one is given (乡村人口)"]
+
+
+def test_two_resident_rural_figures_that_disagree_go_to_review():
+    values, reasons = run("乡村常住人口21.7万人。农村常住人口22.4万人。")
+    assert "rural_population" not in values
+    assert len(reasons["rural_population"]) == 2
 
 
 def test_urban_resident_population_is_not_resident_population():
