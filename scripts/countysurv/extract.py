@@ -16,8 +16,9 @@ module turns one such file into
 Precision comes first. A value is written only when (1) an indicator's wording is followed,
 through nothing but filler words (完成, 实现, 达到, 为, a footnote mark, ``（GDP）``), by a number
 and a unit of the indicator's kind (for GDP also through a parenthesis or a few words without a
-digit, :data:`_GDP_WORDS`: ``地区生产总值突破千亿大关，实现1027.8亿元``), or it is a table row labelled with the wording whose unit is
-stated by the row, its column header or a ``单位：`` line; (2) nothing in the clause before the
+digit, :data:`_GDP_WORDS`: ``地区生产总值突破千亿大关，实现1027.8亿元``), or it is a table row
+labelled with the wording (or bare ``乡村`` in a table splitting the population into 城镇 and
+乡村) whose unit is stated by the row, its column header or a ``单位：`` line; (2) nothing in the clause before the
 wording marks the figure as another year's, a period within the year or a plan; and (3) every
 such figure for the indicator in the file agrees (bulletins print the same level in prose and in
 a table, rounded differently). Growth rates, shares, ``比上年增加`` amounts, ratios such as
@@ -473,17 +474,39 @@ def _context_reason(prefix: str, year: int) -> str:
     return ""
 
 
-def _label_key(cell: str, gdp_table: bool) -> tuple[str | None, str]:
+def _label_core(cell: str) -> str:
+    """A label cell without ``其中：``, numbering, footnote marks and parentheses."""
+    core = _LABEL_PREFIX.sub("", cell.replace(FOOTNOTE, ""))
+    return re.sub(r"\([^()]*\)|\[\d+\]", "", core)
+
+
+def _label_key(cell: str, gdp_table: bool, population_table: bool = False
+               ) -> tuple[str | None, str]:
     """The target a table row's label cell names, and the unit the label states (or ``""``).
 
     The label may carry ``其中：``, ``#``, a numbering, footnote marks and a unit in parentheses
-    (``地区生产总值（万元）``). A bare sector (``第一产业``) counts only in a table about GDP.
+    (``地区生产总值（万元）``). A bare sector (``第一产业``) counts only in a table about GDP, a
+    bare ``乡村`` as rural population only in a population table (:func:`_is_population_table`).
     """
-    core = _LABEL_PREFIX.sub("", cell.replace(FOOTNOTE, ""))
-    unit = _UNIT_IN_PARENS.search(core)
-    core = re.sub(r"\([^()]*\)|\[\d+\]", "", core)
+    unit = _UNIT_IN_PARENS.search(_LABEL_PREFIX.sub("", cell.replace(FOOTNOTE, "")))
+    core = _label_core(cell)
     match = _KEYWORDS.fullmatch(core) or (_BARE.fullmatch(core) if gdp_table else None)
-    return (match.lastgroup if match else None), (unit.group(1) if unit else "")
+    key = match.lastgroup if match else None
+    if key is None and population_table and core == "乡村":
+        key = "rural_population"
+    return key, (unit.group(1) if unit else "")
+
+
+def _is_population_table(title_and_head: str, labels: list[str]) -> bool:
+    """Whether a table splits the population into 城镇 and 乡村 rows (``其中：城镇 | 乡村``).
+
+    Its title or header names 人口 and no employment, income or spending; exactly one row is
+    labelled bare ``城镇`` and exactly one bare ``乡村`` (that row is then the rural population,
+    on whatever basis the table gives, as ``乡村人口`` is read).
+    """
+    return bool(re.search("人口", title_and_head)) and \
+        not re.search(r"就业|从业|劳动|收入|消费|支出|户数", title_and_head) and \
+        labels.count("城镇") == 1 and labels.count("乡村") == 1
 
 
 def _cells(line: str) -> list[tuple[int, str]]:
@@ -707,6 +730,9 @@ class _Reader:
         unit_line = unit_lines[-1] if unit_lines else ""
         gdp_table = bool(re.search(r"生产总值|增加值", before + head_text))
         title = before.rstrip("\n").split("\n")[-1]
+        labels = [_label_core(next((c for _, c in _cells(line) if c), "")) for _, line in rows]
+        heading = "\n".join(before.rstrip("\n").split("\n")[-2:])  # title and unit line
+        population_table = _is_population_table(heading + head_text, labels)
         for row_start, line in rows:
             cells = _cells(line)
             if not any(_value_cell(c) and not _is_year(c) for _, c in cells[1:]):
@@ -715,7 +741,7 @@ class _Reader:
             label = next((i for i, (_, c) in enumerate(cells) if c), len(cells))
             if label >= len(cells) - 1:
                 continue
-            key, unit = _label_key(cells[label][1], gdp_table)
+            key, unit = _label_key(cells[label][1], gdp_table, population_table)
             if key is None:
                 continue
             if header is not None and len(header) == len(cells):

@@ -88,6 +88,24 @@ def test_text_table_laid_out_with_spaces():
     assert values == {"gdp": ("153.1", "亿元")}
 
 
+def test_bare_rural_row_of_a_population_table_is_rural_population():
+    text = ("2018年末人口数及其构成\n单位：万人\n指标 | 年末数 | 比重(%)\n年末户籍人口 | 41.27 | \n"
+            "其中：城镇 | 12.90 | 31.26\n乡村 | 28.37 | 68.74\n")
+    values, reasons = run(text, year=2018)
+    assert values == {"population": ("41.27", "万人"), "rural_population": ("28.37", "万人")}
+    assert reasons == {}
+
+
+@pytest.mark.parametrize("text", [
+    "城乡居民就业人口\n单位：万人\n指标 | 年末数\n其中：城镇 | 6.1\n乡村 | 9.8\n",
+    "人口构成\n单位：万人\n指标 | 年末数\n城镇 | 6.1\n乡村 | 9.8\n户籍人口：城镇 | 5.9\n乡村 | 11.2\n",
+    "2018年末人口\n单位：万人\n指标 | 年末数\n乡村 | 9.8\n",
+])
+def test_bare_rural_row_outside_an_unambiguous_population_split_is_not_read(text):
+    values, _ = run(text, year=2018)
+    assert "rural_population" not in values
+
+
 def test_table_unit_from_a_unit_column_or_the_label():
     text = ("指标 | 单位 | 2016年 | 比上年增长(%)\n第一产业增加值 | 万元 | 30,215 | 5.0\n"
             "农业机械总动力（万千瓦） | | 9.62 | 3.1\n")
