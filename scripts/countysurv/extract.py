@@ -18,9 +18,9 @@ through nothing but filler words (完成, 实现, 达到, 为, a footnote mark, 
 and a unit of the indicator's kind (for GDP also through a parenthesis or a few words without a
 digit, :data:`_GDP_WORDS`: ``地区生产总值突破千亿大关，实现1027.8亿元``), or it is a table row
 labelled with the wording (or bare ``乡村`` in a table splitting the population into 城镇 and
-乡村) whose unit is stated by the row, its column header or a ``单位：`` line; (2) nothing in the clause before the
-wording marks the figure as another year's, a period within the year or a plan; and (3) every
-such figure for the indicator in the file agrees (bulletins print the same level in prose and in
+乡村) whose unit is stated by the row, its column header or a ``单位：`` line; (2) nothing in
+the clause before the wording marks the figure as another year's, a period within the year or a
+plan; and (3) every such figure for the indicator in the file agrees (bulletins print the same level in prose and in
 a table, rounded differently). Growth rates, shares, ``比上年增加`` amounts, ratios such as
 ``三次产业结构比`` and sub-items (``工业增加值``) never reach a value: the words between the
 indicator and the number are not filler, or the wording is another indicator's.
@@ -665,7 +665,9 @@ class _Reader:
         if _NOT_GDP_LEVEL.search(gap) or _KEYWORDS.search(re.sub(r"\((?:GDP|gdp)", "", gap)) \
                 or _BARE.search(gap):
             return None
-        return self._figure_after(_FILLER.match(self.text, words.end()).end())  # type: ignore[union-attr]
+        filler = _FILLER.match(self.text, words.end())
+        assert filler is not None  # the filler pattern matches the empty string
+        return self._figure_after(filler.end())
 
     def _other_aggregate(self, clause_start: int, prefix: str) -> str:
         """Why sectors in this sentence break down another aggregate than GDP, or ``""``.
@@ -851,8 +853,9 @@ def decide(findings: Iterable[Finding]) -> tuple[list[Finding], list[Finding]]:
     with itself). Rural population is read on either basis (``乡村户籍人口``, ``乡村常住人口``,
     ``农村常住人口``, and ``乡村人口`` whatever its basis); when a text gives a 常住 figure that
     disagrees with the others, the 常住 one goes to review and the rest (户籍 or unstated, the
-    basis of the study's population) are decided alone. Disagreeing clean findings all go to review; findings with a reason always do,
-    and so does the written figure of an indicator that is not canonical (with that reason).
+    basis of the study's population) are decided alone. Disagreeing clean findings all go to
+    review; findings with a reason always do, and so does the written figure of an indicator
+    that is not canonical (with that reason).
     """
     written: list[Finding] = []
     review: list[Finding] = []
