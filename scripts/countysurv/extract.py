@@ -21,9 +21,10 @@ labelled with the wording (or bare ``乡村`` in a table splitting the populatio
 乡村) whose unit is stated by the row, its column header or a ``单位：`` line; (2) nothing in
 the clause before the wording marks the figure as another year's, a period within the year or a
 plan; and (3) every such figure for the indicator in the file agrees (bulletins print the same
-level in prose and in a table, rounded differently). Growth rates, shares, ``比上年增加`` amounts, ratios such as
-``三次产业结构比`` and sub-items (``工业增加值``) never reach a value: the words between the
-indicator and the number are not filler, or the wording is another indicator's.
+level in prose and in a table, rounded differently). Growth rates, shares, ``比上年增加``
+amounts, ratios such as ``三次产业结构比`` and sub-items (``工业增加值``) never reach a value:
+the words between the indicator and the number are not filler, or the wording is another
+indicator's.
 
 Text layers:
 
