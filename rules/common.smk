@@ -1,6 +1,7 @@
 # Config validation, wildcard constraints and the helper functions the rules call.
 # This is the only rule file with Python in it (README "Layout").
 
+import functools
 import math
 import os
 import re
@@ -36,9 +37,12 @@ def _check_config(cfg):
 _check_config(config)
 
 
-# The workflow's own scripts and package (the package is imported here only to resolve
-# bulletin files named by county name, when data.county_reference is set).
+# The workflow's own scripts and package. The package is imported here for the model
+# vocabulary (terms), and lazily to resolve files and text folders named by county name and to
+# list bulletin texts.
 SCRIPTS_DIR = Path(workflow.basedir) / "scripts"
+if str(SCRIPTS_DIR) not in sys.path:
+    sys.path.insert(0, str(SCRIPTS_DIR))
 
 
 def list_bulletins(bulletins_dir, reference_path):
@@ -69,7 +73,6 @@ def list_bulletins(bulletins_dir, reference_path):
                 f"{reference_path}: county reference not found (config data.county_reference); "
                 "`snakemake real` writes results/real/counties_832.csv"
             )
-        sys.path.insert(0, str(SCRIPTS_DIR))
         from countysurv import errors, reference as county_reference
 
         try:
@@ -103,8 +106,6 @@ COUNTIES = sorted(BULLETIN_FILES)
 # The model terms (config models.terms): every rule that fits, tabulates, bootstraps, plots or
 # traces terms gets them as a param, so changing them reruns exactly those rules.
 TERMS = list(config["models"]["terms"])
-if str(SCRIPTS_DIR) not in sys.path:
-    sys.path.insert(0, str(SCRIPTS_DIR))
 from countysurv.terms import MODEL_TERMS as PAPER_TERMS  # the paper's six, Table 1's rows
 
 N_CHUNKS = math.ceil(config["bootstrap"]["replicates"] / config["bootstrap"]["chunk_size"])
@@ -159,8 +160,7 @@ def study_counties():
     """
     if not FROM_PANEL:
         return COUNTIES
-    folder = Path(checkpoints.import_panel.get().output.bulletins)
-    codes = sorted(p.stem for p in folder.glob("*.csv"))
+    codes = imported_counties()
     provinces = set(config["real_study"]["provinces"])
     if provinces:
         chosen = provinces_of(rules.import_panel.input.reference)
@@ -168,8 +168,16 @@ def study_counties():
     return codes
 
 
+def imported_counties():
+    """The counties the checkpoint import_panel wrote a bulletin CSV for (waits for it)."""
+    folder = Path(checkpoints.import_panel.get().output.bulletins)
+    return sorted(p.stem for p in folder.glob("*.csv"))
+
+
+@functools.cache
 def provinces_of(counties_832):
-    """County code -> province (short name) of the reconciled 832 list."""
+    """County code -> province (short name) of the reconciled 832 list (read once a run: every
+    input function listing the counties asks)."""
     import csv
 
     with open(counties_832, encoding="utf-8-sig", newline="") as fh:
@@ -178,10 +186,10 @@ def provinces_of(counties_832):
 
 def ingested(kind):
     """An input function: every county's ingestion output of one kind (parquet, rejects.csv,
-    counts.json)."""
+    counts.json), listed when the DAG needs it (with data.from_panel, after the import)."""
 
     def files(wildcards):
-        return expand("results/bulletins/{county}.{kind}", county=study_counties(), kind=kind)
+        return ingested_paths("bulletins", kind)
 
     return files
 
@@ -283,8 +291,6 @@ def list_bulletin_texts(texts_dir, reference_path):
     """
     if not texts_dir:
         return {}, {}
-    if str(SCRIPTS_DIR) not in sys.path:
-        sys.path.insert(0, str(SCRIPTS_DIR))
     from countysurv import errors, extract
 
     try:
@@ -533,13 +539,10 @@ def get_real_panel_files(wildcards):
 
 def get_imported_csvs(wildcards):
     """Every raw bulletin CSV the import wrote (the counties in the panel)."""
-    folder = Path(checkpoints.import_panel.get().output.bulletins)
     # Paths as import_panel writes them: in the real-study modules Snakemake adds the results
     # prefix to what an input function returns, so the checkpoint's (prefixed) folder is not
     # used as is.
-    return expand(
-        "results/imported/{county}.csv", county=sorted(p.stem for p in folder.glob("*.csv"))
-    )
+    return expand("results/imported/{county}.csv", county=imported_counties())
 
 
 def get_real_study_targets():
