@@ -36,9 +36,10 @@ Text layers:
     marks. Every plain character keeps the offset of the original character it came from.
 ``normalised``
     plain text with full-width forms folded (NFKC), Traditional variants of the indicator
-    words mapped to Simplified (:data:`TRADITIONAL`), footnote marks (``①``, ``¹``) turned into
-    ``※`` and whitespace removed (a run of spaces between figures, a tab or a run of two or more
-    spaces becomes a cell separator ``|``). Every normalised character keeps its plain offset.
+    words mapped to Simplified (:data:`countysurv.indicators.TRADITIONAL`), footnote marks
+    (``①``, ``¹``) turned into ``※`` and whitespace removed (a run of spaces between figures, a
+    tab or a run of two or more spaces becomes a cell separator ``|``). Every normalised
+    character keeps its plain offset.
 
 The indicator wording written to ``indicator`` is accepted by
 :func:`countysurv.indicators.canonical_indicator`. Resident population (常住人口) is not a
@@ -65,7 +66,7 @@ from typing import Callable, Iterable
 
 from .bulletins import decode_bytes
 from .errors import InputDataError
-from .indicators import canonical_indicator, unit_factor
+from .indicators import TRADITIONAL, canonical_indicator, unit_factor
 from .io import write_rows_csv
 
 log = logging.getLogger(__name__)
@@ -81,17 +82,6 @@ TEXT_SUFFIXES = (".txt", ".html", ".htm")
 
 # --- text normalisation ----------------------------------------------------------------------
 
-#: Traditional → Simplified for the characters of the indicator words, units, and the words the
-#: rules read around them (filler, growth, period and year markers). Mirror sites serve
-#: bulletins converted to Traditional characters; one character for one keeps spans exact.
-TRADITIONAL = str.maketrans(
-    "區產總業農機動漁務戶鄉國內億萬較長實現達為與減結構專輔純價計預單額數縣資貸從養規"
-    "個點畝噸場據間約對應於這幣統報經濟會發劃標稅潤營電項費銷貨運輸郵財衛災險鎮並兩當"
-    "時週歲餘佔貢獻準處後過陸續邊綫線鄰體質舉辦關門開稱權證類齡醫療設爭員園變絕來礎",
-    "区产总业农机动渔务户乡国内亿万较长实现达为与减结构专辅纯价计预单额数县资贷从养规"
-    "个点亩吨场据间约对应于这币统报经济会发划标税润营电项费销货运输邮财卫灾险镇并两当"
-    "时周岁余占贡献准处后过陆续边线线邻体质举办关门开称权证类龄医疗设争员园变绝来础",
-)
 
 #: Footnote marks that NFKC would turn into digits (``①`` → ``1``, ``¹`` → ``1``): read as ``※``.
 _FOOTNOTE_CHARS = set("⁰¹²³⁴⁵⁶⁷⁸⁹") | {chr(c) for c in range(0x2460, 0x2474)} | {

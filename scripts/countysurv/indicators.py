@@ -79,10 +79,20 @@ def indicators_in_use(with_values: Iterable[str]) -> list[str]:
 
 _SPACE = re.compile(r"\s+")
 
-#: Traditional → Simplified for the characters of the aliases and units above (bulletins of
-#: some counties, and text copied through a Traditional-Chinese system, write 地區生產總值,
-#: 農業機械總動力, 鄉村人口, 萬元). Applied to indicator names and units only, never to values.
-_TRADITIONAL = str.maketrans("區產總戶鄉農業機動漁務專輔國內萬億", "区产总户乡农业机动渔务专辅国内万亿")
+#: Traditional → Simplified, one character for one (so text spans stay exact): the characters
+#: of the aliases and units above (bulletins of some counties, and text copied through a
+#: Traditional-Chinese system, write 地區生產總值, 農業機械總動力, 鄉村人口, 萬元) and the words
+#: the text extractor reads around them (filler, growth, period and year markers; mirror sites
+#: serve whole bulletins in Traditional characters, see countysurv/extract.py). Ingestion
+#: applies it to indicator names and units only, never to values.
+TRADITIONAL = str.maketrans(
+    "區產總業農機動漁務戶鄉國內億萬較長實現達為與減結構專輔純價計預單額數縣資貸從養規"
+    "個點畝噸場據間約對應於這幣統報經濟會發劃標稅潤營電項費銷貨運輸郵財衛災險鎮並兩當"
+    "時週歲餘佔貢獻準處後過陸續邊綫線鄰體質舉辦關門開稱權證類齡醫療設爭員園變絕來礎",
+    "区产总业农机动渔务户乡国内亿万较长实现达为与减结构专辅纯价计预单额数县资贷从养规"
+    "个点亩吨场据间约对应于这币统报经济会发划标税润营电项费销货运输邮财卫灾险镇并两当"
+    "时周岁余占贡献准处后过陆续边线线邻体质举办关门开称权证类龄医疗设争员园变绝来础",
+)
 
 
 def normalize_text(text: str) -> str:
@@ -93,7 +103,7 @@ def normalize_text(text: str) -> str:
 
 def _fold(text: str) -> str:
     """A wording or unit made comparable: :func:`normalize_text`, Traditional → Simplified."""
-    return normalize_text(text).translate(_TRADITIONAL)
+    return normalize_text(text).translate(TRADITIONAL)
 
 
 def _build_alias_map() -> dict[str, str]:
@@ -222,8 +232,8 @@ def parse_value(text: str) -> tuple[float | None, str, str | None]:
         return None, "", f"formula-like cell {text.strip()!r}"
     unit = ""
     m = re.fullmatch(r"(.*?\d)(\D+)", norm)
-    if m and m.group(2).translate(_TRADITIONAL) in _ALL_UNITS:
-        norm, unit = m.group(1), m.group(2).translate(_TRADITIONAL)
+    if m and m.group(2).translate(TRADITIONAL) in _ALL_UNITS:
+        norm, unit = m.group(1), m.group(2).translate(TRADITIONAL)
     if _SCIENTIFIC.match(norm):
         return None, "", (f"not a number {text.strip()!r} (scientific notation: a spreadsheet "
                           "may have rounded the digits; re-export the cell as a plain number)")
