@@ -85,32 +85,31 @@ def fit_ols_clustered(df: pd.DataFrame, clusters: Sequence[Any] | pd.Series,
     }
 
 
-class _RiskSets:
-    """Right-censored data sorted by time, with the risk set and deaths of each event time."""
+class _Breslow:
+    """Breslow's log partial likelihood of right-censored data, on the risk sets of
+    :class:`countysurv.models.RiskSets` (the sums the Efron fits use, without Efron's expansion).
+    """
 
     def __init__(self, x: np.ndarray, time: np.ndarray, event: np.ndarray) -> None:
-        order = np.argsort(time, kind="mergesort")
-        t = time[order]
-        self.event = event[order].astype(bool)
-        self.x = (x - x.mean(axis=0))[order]  # centring changes neither beta nor its variance
-        self.event_times, self.n_deaths = np.unique(t[self.event], return_counts=True)
-        self.risk_start = np.searchsorted(t, self.event_times, side="left")
+        self.event = event.astype(bool)
+        self.x = x - x.mean(axis=0)  # centring changes neither beta nor its variance
+        self.risk = models.RiskSets(time, self.event)
+        self.n_deaths = self.risk.n_deaths
 
-    def breslow(self, beta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-        """Breslow log partial likelihood, score and observed information at ``beta``.
+    def __call__(self, beta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        """Log partial likelihood, score and observed information at ``beta``.
 
         ``l = Σ_deaths η_i − Σ_m d_m log S0_m``, S0_m (S1_m, S2_m) the sum of ``w`` (``w x``,
         ``w x x'``) over the rows at risk at event time m, ``w = exp(η)``: every death of a tied
         time sees the whole risk set.
         """
-        eta = self.x @ beta
+        x = self.x
+        eta = x @ beta
         shift = eta.max()
         w = np.exp(eta - shift)
-        x = self.x
-        s0 = np.cumsum(w[::-1])[::-1][self.risk_start]
-        s1 = np.cumsum((w[:, None] * x)[::-1], axis=0)[::-1][self.risk_start]
-        s2 = np.cumsum((w[:, None, None] * x[:, :, None] * x[:, None, :])[::-1],
-                       axis=0)[::-1][self.risk_start]
+        s0 = self.risk.risk_sum(w)
+        s1 = self.risk.risk_sum(w[:, None] * x)
+        s2 = self.risk.risk_sum(w[:, None, None] * x[:, :, None] * x[:, None, :])
         d = self.n_deaths.astype(float)
         xbar = s1 / s0[:, None]
         loglik = float(eta[self.event].sum() - (d * (np.log(s0) + shift)).sum())
@@ -157,9 +156,9 @@ def fit_cox_breslow(df: pd.DataFrame, terms: Sequence[str], duration_col: str = 
         raise InputDataError(f"Breslow Cox: {event_col!r} must be 0 or 1")
     if event.sum() == 0:
         raise ModelFitError("Breslow Cox: no events")
-    risk = _RiskSets(x, time, event)
+    breslow = _Breslow(x, time, event)
     start = np.zeros(len(terms)) if beta0 is None else np.asarray(beta0, dtype=float)
-    beta, loglik, _, info, iterations, converged = models.newton_raphson(risk.breslow, start)
+    beta, loglik, _, info, iterations, converged = models.newton_raphson(breslow, start)
     if not converged:
         raise ModelFitError(f"Breslow Cox: Newton-Raphson did not converge "
                             f"(coefficients {dict(zip(terms, np.round(beta, 4)))})")
@@ -169,13 +168,13 @@ def fit_cox_breslow(df: pd.DataFrame, terms: Sequence[str], duration_col: str = 
         raise ModelFitError(f"Breslow Cox: information matrix is singular: {err}") from err
     se = np.sqrt(np.diag(var))
     z = beta / se
-    tied = risk.n_deaths[risk.n_deaths > 1].sum()
+    tied = breslow.n_deaths[breslow.n_deaths > 1].sum()
     return {
         "coef": _by(terms, beta), "se": _by(terms, se), "z": _by(terms, z),
         "p": _by(terms, 2 * stats.norm.sf(np.abs(z))),
         "ci_lower": _by(terms, beta - _Q975 * se), "ci_upper": _by(terms, beta + _Q975 * se),
         "log_likelihood": loglik,
-        "log_likelihood_null": risk.breslow(np.zeros(len(terms)))[0],
+        "log_likelihood_null": breslow(np.zeros(len(terms)))[0],
         "n_obs": int(len(df)), "n_events": int(event.sum()), "n_tied_events": int(tied),
         "iterations": int(iterations), "ties": "breslow",
     }
