@@ -329,7 +329,8 @@ class RiskSets:
 
     The one place that computes Efron risk-set sums for a single fit: the paper's Cox model, its
     PH test (:func:`cox_zph`) and the counting-process Cox models of :mod:`countysurv.extended`
-    (time-varying covariates, clustered score residuals) all take them from here. A row is at
+    (time-varying covariates, clustered score residuals) all take them from here; the Breslow fit
+    of :mod:`countysurv.model_variants` uses its risk-set sums without the Efron expansion. A row is at
     risk at an event time t when ``start < t <= stop`` (R's counting-process convention;
     ``start=None`` is right-censored data, every row at risk from time 0 on) and dies at t when
     ``stop == t`` and its event is 1. Efron's approximation expands the ``d`` deaths tied at t
