@@ -1,7 +1,7 @@
 """Benchmark: precision and recall of the bulletin-text extractor against hand labels.
 
-Reads a folder of bulletin texts laid out as ``<folder>/<county>/<year>.{txt,html}`` (the county
-folder's name is whatever the labels file calls the county) and a labels CSV with the columns
+Reads a folder of bulletin texts laid out as ``<folder>/<county>/<year>.{txt,html,pdf}`` (the
+county folder's name is whatever the labels file calls the county) and a labels CSV with the columns
 ``county``, ``year``, ``indicator`` and ``value``:
 
 * ``indicator``: a canonical indicator (``gdp``, ``va_primary``, ... as in

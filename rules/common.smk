@@ -312,7 +312,7 @@ TEXT_FOLDERS, TEXT_NAMES = list_bulletin_texts(
 
 
 def get_bulletin_texts(wildcards):
-    """The bulletin texts of one county folder (<year>.txt/.html), as paths."""
+    """The bulletin texts of one county folder (<year>.txt/.html/.pdf), as paths."""
     from countysurv import extract
 
     return [str(p) for p in extract.text_files(TEXT_FOLDERS[wildcards.county])]

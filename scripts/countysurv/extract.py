@@ -1,13 +1,14 @@
 """Extraction of indicator values from statistical-bulletin text (README "Bulletin texts").
 
-A county's bulletin for one year is a prose web page (or its text) with embedded tables. This
-module turns one such file into
+A county's bulletin for one year is a prose web page (or its text, or a PDF) with embedded
+tables. This module turns one such file into
 
 * **records**: rows of the raw bulletin format (``county_code``, ``county_name``,
   ``year``, ``indicator``, ``value``, ``unit``, ``source``, ``note``), one per indicator whose
   value the text states unambiguously; ``source`` is ``<file>:<start>-<end>``, the span of
   characters (0-based, end exclusive) in the file's decoded text from the indicator's wording to
-  the end of its unit, and ``note`` the clause the value came from;
+  the end of its unit (for a PDF ``<file>#page=<n>:<start>-<end>``, the span in that page's
+  text), and ``note`` the clause the value came from;
 * **review candidates**: the same columns plus ``reason``, for every figure tied to an indicator
   that is not written (a figure of another year or of part of the year, a per-capita figure
   where a total is wanted, a missing or unaccepted unit, two different values for one
@@ -29,7 +30,9 @@ indicator's.
 Text layers:
 
 ``original``
-    the decoded file (UTF-8 or GB18030, as ingestion decodes CSVs); spans refer to it.
+    the decoded file (UTF-8 or GB18030, as ingestion decodes CSVs); spans refer to it. For a
+    PDF, its text layer as pypdf lays it out (:func:`pdf_pages`; a scan without text is an
+    error), pages joined by newlines; spans refer to the page's text and name the page.
 ``plain``
     the original, or for HTML its text (``html.parser``): table cells separated by ``' | '``,
     rows and block elements by newlines, scripts and styles dropped, ``<sup>`` text as footnote
@@ -50,7 +53,8 @@ canonical indicator``. Rural per-capita disposable income is handled the same wa
 gained the canonical indicator ``rural_income``: writing it into the data changes the default
 study's panel and its simulated texts' labels, which is still to do.
 
-This module uses only the standard library: it runs once per county.
+This module uses only the standard library (and pypdf, imported only for a PDF): it runs once
+per county.
 """
 
 from __future__ import annotations
@@ -77,8 +81,8 @@ RECORD_COLUMNS = ("county_code", "county_name", "year", "indicator", "value", "u
                   "note")
 REVIEW_COLUMNS = RECORD_COLUMNS + ("reason",)
 
-#: Bulletin text files: ``<year>.txt`` or ``<year>.html`` (also ``.htm``).
-TEXT_SUFFIXES = (".txt", ".html", ".htm")
+#: Bulletin text files: ``<year>.txt``, ``<year>.html`` (also ``.htm``) or ``<year>.pdf``.
+TEXT_SUFFIXES = (".txt", ".html", ".htm", ".pdf")
 
 # --- text normalisation ----------------------------------------------------------------------
 
@@ -907,13 +911,68 @@ def _row(f: Finding, county_code: str, county_name: str, year: int, source: str
             "source": f"{source}:{f.start}-{f.end}", "note": f.note}
 
 
+def pdf_pages(data: bytes, path: str | Path) -> list[str]:
+    """The text layer of a PDF bulletin, one string per page.
+
+    Read with pypdf's layout mode, which keeps a typeset table's cells apart by runs of spaces
+    (so ``地区生产总值      24.44      11.5`` reads as three cells; its plain mode would join them
+    with single spaces, which normalisation drops). A PDF without any text (a scanned image),
+    an encrypted one that opens only with a password, or bytes pypdf cannot parse raise
+    :class:`InputDataError` naming the file: OCR the scan or transcribe it instead.
+    """
+    import io as _io
+
+    import pypdf  # only bulletin folders holding PDFs need it
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = pypdf.PdfReader(_io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise InputDataError(f"{path}: the PDF is encrypted with a password; "
+                                 "save an unencrypted copy")
+        pages = [page.extract_text(extraction_mode="layout") for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, TypeError) as err:
+        raise InputDataError(f"{path}: not a readable PDF ({type(err).__name__}: {err})"
+                             ) from None
+    if not any(page.strip() for page in pages):
+        raise InputDataError(f"{path}: the PDF has no text layer ({len(pages)} page(s) of "
+                             "images only?); OCR it or transcribe the figures into a "
+                             "bulletin CSV")
+    return pages
+
+
+def _extract_pdf(data: bytes, path: Path, year: int, name: str
+                 ) -> tuple[list[tuple[Finding, str]], list[tuple[Finding, str]]]:
+    """Extract a PDF's pages as one text; each finding with its source ``name#page=N``.
+
+    Pages are joined by a newline so that a sentence broken by a page end is still read;
+    a finding's span is then given within its page's text as :func:`pdf_pages` returns it.
+    """
+    pages = pdf_pages(data, path)
+    starts = []
+    offset = 0
+    for page in pages:
+        starts.append(offset)
+        offset += len(page) + 1
+    written, review = extract_text("\n".join(pages), year)
+
+    def locate(f: Finding) -> tuple[Finding, str]:
+        number = max(i for i, s in enumerate(starts) if s <= f.start)
+        return (replace(f, start=f.start - starts[number], end=f.end - starts[number]),
+                f"{name}#page={number + 1}")
+
+    return [locate(f) for f in written], [locate(f) for f in review]
+
+
 def extract_file(path: str | Path, county_code: str, county_name: str = "",
                  source: str | None = None) -> Extraction:
-    """Extract one bulletin file ``<year>.txt`` or ``<year>.html`` of one county.
+    """Extract one bulletin file ``<year>.txt``, ``.html`` or ``.pdf`` of one county.
 
-    ``source`` (default: the path) names the file in the ``source`` column. Raises
-    :class:`InputDataError` naming the file when its name is not a year with a known suffix or
-    its bytes cannot be decoded.
+    ``source`` (default: the path) names the file in the ``source`` column, followed by the
+    character span (``2015.txt:120-131``); for a PDF by its page and the span in that page's
+    text layer (``2015.pdf#page=2:120-131``, :func:`pdf_pages`). Raises
+    :class:`InputDataError` naming the file when its name is not a year with a known suffix,
+    its bytes cannot be decoded, or a PDF has no readable text.
     """
     path = Path(path)
     year = year_of(path)
@@ -921,27 +980,31 @@ def extract_file(path: str | Path, county_code: str, county_name: str = "",
         data = path.read_bytes()
     except OSError as err:
         raise InputDataError(f"{path}: cannot read the file ({err.strerror})") from None
-    text, _ = decode_bytes(data, str(path))
-    written, review = extract_text(text, year, is_html(text, path))
     name = source or str(path)
+    if path.suffix.lower() == ".pdf":
+        written, review = _extract_pdf(data, path, year, name)
+    else:
+        text, _ = decode_bytes(data, str(path))
+        found, reviewed = extract_text(text, year, is_html(text, path))
+        written, review = [(f, name) for f in found], [(f, name) for f in reviewed]
     result = Extraction()
-    result.records = [_row(f, county_code, county_name, year, name) for f in written]
-    result.review = [{**_row(f, county_code, county_name, year, name), "reason": f.reason}
-                     for f in review]
+    result.records = [_row(f, county_code, county_name, year, where) for f, where in written]
+    result.review = [{**_row(f, county_code, county_name, year, where), "reason": f.reason}
+                     for f, where in review]
     return result
 
 
 def year_of(path: Path) -> int:
-    """The bulletin year a text file is named after (``2015.txt``, ``2015.html``)."""
+    """The bulletin year a text file is named after (``2015.txt``, ``2015.html``, ``2015.pdf``)."""
     if path.suffix.lower() not in TEXT_SUFFIXES or not re.fullmatch(r"(19|20)[0-9]{2}", path.stem):
-        raise InputDataError(f"{path}: bulletin texts must be named <year>.txt or <year>.html "
-                             "(e.g. 2015.txt)")
+        raise InputDataError(f"{path}: bulletin texts must be named <year>.txt, <year>.html "
+                             "or <year>.pdf (e.g. 2015.txt)")
     return int(path.stem)
 
 
 def extract_paths(paths: Iterable[str | Path], county_code: str, county_name: str = ""
                   ) -> Extraction:
-    """Extract the bulletin texts ``paths`` (``<year>.txt``/``.html``) of one county.
+    """Extract the bulletin texts ``paths`` (``<year>.txt``/``.html``/``.pdf``) of one county.
 
     Raises :class:`InputDataError` naming the file for a name that is not a year, two texts of
     one year, or bytes that cannot be decoded.
@@ -972,7 +1035,7 @@ def write_outputs(result: Extraction, records_path: str | Path, review_path: str
 
 
 def text_files(folder: str | Path) -> list[Path]:
-    """A county folder's bulletin texts (``<year>.txt``/``.html``/``.htm``), sorted.
+    """A county folder's bulletin texts (``<year>.txt``/``.html``/``.htm``/``.pdf``), sorted.
 
     Hidden files are ignored; any other file, or no text at all, raises
     :class:`InputDataError` naming the folder or file.
@@ -982,7 +1045,7 @@ def text_files(folder: str | Path) -> list[Path]:
     for path in files:
         year_of(path)
     if not files:
-        raise InputDataError(f"{folder}: no bulletin texts (<year>.txt or <year>.html)")
+        raise InputDataError(f"{folder}: no bulletin texts (<year>.txt, <year>.html or <year>.pdf)")
     return files
 
 
