@@ -93,31 +93,28 @@ def test_pdf_without_a_text_layer_is_a_clear_error(tmp_path):
         extract.extract_file(path, "520000")
 
 
-def test_password_protected_pdf_is_a_clear_error(tmp_path):
+def _encrypted(tmp_path: Path, **passwords: str) -> Path:
+    """``2016.pdf``: page two of the fixture, encrypted by pypdf with ``passwords``."""
     pypdf = pytest.importorskip("pypdf")
-    source = pypdf.PdfReader(write_text_pdf(tmp_path / "plain.pdf", [PAGE_TWO]))
     writer = pypdf.PdfWriter()
-    for page in source.pages:
+    for page in pypdf.PdfReader(write_text_pdf(tmp_path / "plain.pdf", [PAGE_TWO])).pages:
         writer.add_page(page)
-    writer.encrypt(user_password="secret", algorithm="RC4-128")
+    writer.encrypt(algorithm="RC4-128", **passwords)
     path = tmp_path / "2016.pdf"
     with path.open("wb") as fh:
         writer.write(fh)
+    return path
+
+
+def test_password_protected_pdf_is_a_clear_error(tmp_path):
+    path = _encrypted(tmp_path, user_password="secret")
     with pytest.raises(InputDataError, match=r"2016\.pdf: the PDF is encrypted with a password"):
         extract.extract_file(path, "520000")
 
 
 def test_owner_only_encryption_is_read(tmp_path):
     """Many published PDFs are encrypted against editing only: the empty user password opens them."""
-    pypdf = pytest.importorskip("pypdf")
-    source = pypdf.PdfReader(write_text_pdf(tmp_path / "plain.pdf", [PAGE_TWO]))
-    writer = pypdf.PdfWriter()
-    for page in source.pages:
-        writer.add_page(page)
-    writer.encrypt(user_password="", owner_password="owner", algorithm="RC4-128")
-    path = tmp_path / "2016.pdf"
-    with path.open("wb") as fh:
-        writer.write(fh)
+    path = _encrypted(tmp_path, user_password="", owner_password="owner")
     assert _written(extract.extract_file(path, "520000"))["年末户籍人口"][:2] == ("41.52", "万人")
 
 
