@@ -18,13 +18,25 @@ through nothing but filler words (完成, 实现, 达到, 为, a footnote mark, 
 and a unit of the indicator's kind (for GDP also through a parenthesis or a few words without a
 digit, :data:`_GDP_WORDS`: ``地区生产总值突破千亿大关，实现1027.8亿元``), or it is a table row
 labelled with the wording (or bare ``乡村`` in a table splitting the population into 城镇 and
-乡村) whose unit is stated by the row, its column header or a ``单位：`` line; (2) nothing in
+乡村) whose unit is stated by the row, its column header or a ``单位：`` line, or a row of a
+table with years as columns (below); (2) nothing in
 the clause before the wording marks the figure as another year's, a period within the year or a
 plan; and (3) every such figure for the indicator in the file agrees (bulletins print the same
 level in prose and in a table, rounded differently). Growth rates, shares, ``比上年增加``
 amounts, ratios such as ``三次产业结构比`` and sub-items (``工业增加值``) never reach a value:
 the words between the indicator and the number are not filler, or the wording is another
 indicator's.
+
+Tables with years as columns and one space between cells (``项目 单位 2016年 … 2021年`` over
+``地区生产总值 亿元 27.90 … 40.77``) lose their cell boundaries in normalisation, which drops a
+single space between words. :meth:`_Reader.year_tables` reads them from tokens split where the
+plain text had a space (:func:`line_tokens`, through the offsets each normalised character
+keeps; the normalised text itself is unchanged): under a header whose last columns are years,
+at least one of them after a single space (:func:`year_header`), a row's figures are its
+trailing numbers, after an optional unit token, and the bulletin year's figure is written only
+when the years increase, the bulletin's year is a column, the row has one figure per year and
+no two figures could be one number printed with a space (:func:`year_column`); otherwise it
+goes to review with the reason. Prose and the cell-by-cell table reader skip the lines so read.
 
 Text layers:
 
@@ -976,7 +988,9 @@ class _Reader:
         A row is its label tokens, an optional unit token (``亿元``, ``(%)``) and its figures
         (the trailing figure tokens). The unit is the row's unit token, else a unit in the
         label's parentheses, else, when the header has no unit column, the table's ``单位：``
-        line; a row left without a unit goes to review (``no unit stated``).
+        line; a row left without a unit goes to review (``no unit stated``). The title's words
+        count as for other tables (:func:`_context_reason`), its years of the header's columns
+        aside (``2017年-2020年主要指标``).
         """
         text = self.text
         before = text[max(0, head_start - 200):head_start].rstrip("\n").split("\n")[-2:]
@@ -1003,6 +1017,7 @@ class _Reader:
                            figures))
         labels = [_label_core(label) for _, label, _, _ in parsed]
         population_table = _is_population_table("\n".join(before) + head_text, labels)
+        title = _YEAR.sub(lambda m: "" if int(m.group(1)) in years else m.group(0), title)
         for label_start, label, row_unit, figures in parsed:
             key, label_unit = _label_key(label, gdp_table, population_table)
             if key is None:
@@ -1020,7 +1035,7 @@ class _Reader:
             self.add(key, number, unit, label_start, figure.start + number.end(), reason)
 
     def run(self) -> list[Finding]:
-        """All figures found: year-column tables, prose, then tables; see :func:`_part_year_text`."""
+        """All figures: year-column tables, prose, then tables; see :func:`_part_year_text`."""
         self.year_tables()
         self.prose()
         self.tables()
@@ -1058,11 +1073,11 @@ def decide(findings: Iterable[Finding]) -> tuple[list[Finding], list[Finding]]:
     A clean finding is written when every clean finding of its indicator agrees with it (the
     most precise one is written; a figure printed twice, e.g. in prose and in a table, agrees
     with itself). Rural population is read on either basis (``乡村户籍人口``, ``乡村常住人口``,
-    ``农村常住人口``, and ``乡村人口`` whatever its basis); when a text gives a 常住 figure that
-    disagrees with the others, the 常住 one goes to review and the rest (户籍 or unstated, the
-    basis of the study's population) are decided alone. Disagreeing clean findings all go to
-    review; findings with a reason always do, and so does the written figure of an indicator
-    that is not canonical (with that reason).
+    ``农村常住人口``, and ``乡村人口`` or ``农村人口`` whatever its basis); when a text gives a 常住
+    figure that disagrees with the others, the 常住 one goes to review and the rest (户籍 or
+    unstated, the basis of the study's population) are decided alone. Disagreeing clean
+    findings all go to review; findings with a reason always do, and so does the written figure
+    of an indicator that is not canonical (with that reason).
     """
     written: list[Finding] = []
     review: list[Finding] = []
