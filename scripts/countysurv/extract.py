@@ -545,8 +545,9 @@ class Token:
     """A piece of a normalised line between cell separators and dropped spaces.
 
     ``start``/``end``: normalised offsets. ``spaced``: the token is separated from the one
-    before it by exactly one space (a ``|`` that was one space, or one dropped space), the
-    separator that may also stand inside a number printed with spaces (``12 130``).
+    before it by one whitespace character other than a tab (a ``|`` that was one space, or a
+    dropped space, ideographic space included), the separator that tells no cell apart from a
+    word break and may also stand inside a number printed with spaces (``12 130``).
     """
 
     start: int
@@ -570,7 +571,8 @@ def line_tokens(norm: Layer, plain: str, start: int, end: int) -> list[Token]:
             if i > begin:
                 tokens.append(Token(begin, i, text[begin:i], spaced))
             p = origin[i]
-            spaced = plain[p] == " " and not plain[p + 1:p + 2].isspace() and i > begin
+            spaced = plain[p].isspace() and plain[p] != "\t" and \
+                not plain[p + 1:p + 2].isspace() and i > begin
             begin = i + 1
         elif i == end or (i > begin and any(c.isspace() for c in
                                             plain[origin[i - 1] + 1:origin[i]])):
@@ -578,7 +580,7 @@ def line_tokens(norm: Layer, plain: str, start: int, end: int) -> list[Token]:
                 tokens.append(Token(begin, i, text[begin:i], spaced))
             if i < end:
                 gap = [c for c in plain[origin[i - 1] + 1:origin[i]] if c.isspace()]
-                spaced, begin = gap == [" "], i
+                spaced, begin = len(gap) == 1 and gap != ["\t"], i
     return tokens
 
 
@@ -599,7 +601,7 @@ def year_header(tokens: list[Token]) -> list[int] | None:
     ``项目 单位 2016年 2017年 2018年`` gives ``[2016, 2017, 2018]``: at least two year tokens
     end the line, no token before them holds a digit, the years carry 年 (or the tokens before
     them are header words such as 项目 or 指标, or there are none), and at least one year is
-    separated from the one before by a single space. A header whose years are all separated by
+    separated from the one before by a single space (:attr:`Token.spaced`). A header whose years are all separated by
     tabs, wide spaces or ``|`` is not one: such a table is read cell by cell (``_Reader._table``).
     """
     run: list[Token] = []
@@ -987,8 +989,9 @@ class _Reader:
 
         A row is its label tokens, an optional unit token (``亿元``, ``(%)``) and its figures
         (the trailing figure tokens). The unit is the row's unit token, else a unit in the
-        label's parentheses, else, when the header has no unit column, the table's ``单位：``
-        line; a row left without a unit goes to review (``no unit stated``). The title's words
+        label's parentheses or after the figure, else, when the header has no unit column, the
+        table's ``单位：`` line; a row left without a unit, or stating two different units, goes
+        to review. The title's words
         count as for other tables (:func:`_context_reason`), its years of the header's columns
         aside (``2017年-2020年主要指标``).
         """
@@ -1028,9 +1031,12 @@ class _Reader:
             if value is None:
                 continue
             number, cell_unit = value
+            stated = {u for u in (row_unit, label_unit, cell_unit) if u}
             unit = row_unit or label_unit or cell_unit or table_unit
-            if unit == "%":
+            if unit == "%" or "%" in stated:
                 continue
+            if len(stated) > 1:
+                reason = reason or f"units disagree ({', '.join(sorted(stated))})"
             reason = reason or _context_reason(title, self.year)
             self.add(key, number, unit, label_start, figure.start + number.end(), reason)
 

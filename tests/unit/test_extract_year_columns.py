@@ -198,3 +198,25 @@ def test_wordings(text, key, raw, unit):
 def test_rural_wordings_that_are_no_rural_population(text):
     values, _ = run(text, 2020)
     assert "rural_population" not in values and "agri_output" not in values
+
+
+def test_ideographic_spaces_separate_cells_too():
+    text = "项目\u3000单位\u30002019年\u30002020年\n地区生产总值\u3000亿元\u300052.37\u300054.90\n"
+    assert run(text, 2020) == ({"gdp": ("54.90", "亿元")}, {})
+
+
+def test_a_row_stating_two_different_units_goes_to_review():
+    text = "项目 单位 2019年 2020年\n地区生产总值（万元） 亿元 52.37 54.90\n"
+    values, reasons = run(text, 2020)
+    assert values == {}
+    assert reasons == {"gdp": [("54.90", "units disagree (万元, 亿元)")]}
+
+
+def test_html_paragraphs_with_single_spaces_and_spans_in_the_html():
+    page = ("<html><body><p>项目 单位 2019年 2020年</p><p>地区生产总值 亿元 52.37 54.90</p>"
+            "<p>年末户籍人口&nbsp;万人 21.3 21.6</p></body></html>")
+    written, review = extract.extract_text(page, 2020, html_input=True)
+    assert {f.key: f.raw for f in written} == {"gdp": "54.90", "population": "21.6"}
+    assert review == []
+    population = next(f for f in written if f.key == "population")
+    assert page[population.start:population.end] == "年末户籍人口&nbsp;万人 21.3 21.6"
