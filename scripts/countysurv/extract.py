@@ -19,13 +19,25 @@ through nothing but filler words (完成, 实现, 达到, 为, a footnote mark, 
 and a unit of the indicator's kind (for GDP also through a parenthesis or a few words without a
 digit, :data:`_GDP_WORDS`: ``地区生产总值突破千亿大关，实现1027.8亿元``), or it is a table row
 labelled with the wording (or bare ``乡村`` in a table splitting the population into 城镇 and
-乡村) whose unit is stated by the row, its column header or a ``单位：`` line; (2) nothing in
+乡村) whose unit is stated by the row, its column header or a ``单位：`` line, or a row of a
+table with years as columns (below); (2) nothing in
 the clause before the wording marks the figure as another year's, a period within the year or a
 plan; and (3) every such figure for the indicator in the file agrees (bulletins print the same
 level in prose and in a table, rounded differently). Growth rates, shares, ``比上年增加``
 amounts, ratios such as ``三次产业结构比`` and sub-items (``工业增加值``) never reach a value:
 the words between the indicator and the number are not filler, or the wording is another
 indicator's.
+
+Tables with years as columns and one space between cells (``项目 单位 2016年 … 2021年`` over
+``地区生产总值 亿元 27.90 … 40.77``) lose their cell boundaries in normalisation, which drops a
+single space between words. :meth:`_Reader.year_tables` reads them from tokens split where the
+plain text had a space (:func:`line_tokens`, through the offsets each normalised character
+keeps; the normalised text itself is unchanged): under a header whose last columns are years,
+at least one of them after a single space (:func:`year_header`), a row's figures are its
+trailing numbers, after an optional unit token, and the bulletin year's figure is written only
+when the years increase, the bulletin's year is a column, the row has one figure per year and
+no two figures could be one number printed with a space (:func:`year_column`); otherwise it
+goes to review with the reason. Prose and the cell-by-cell table reader skip the lines so read.
 
 Text layers:
 
@@ -309,9 +321,10 @@ TARGETS: tuple[Target, ...] = (
     Target("population", "年末户籍人口", r"(?<![城镇乡村业市])户籍(?:总)?人口|(?<![住村镇])总人口",
            "persons"),
     Target("rural_population", "乡村人口",
-           r"乡村(?:属性|户籍|常住)?人口|农村(?:户籍|常住)人口|(?<![非])农业人口", "persons"),
+           r"乡村(?:属性|户籍|常住)?人口|农村(?:户籍|常住)?人口|(?<![非])农业人口", "persons"),
     Target("agri_machinery_power", "农业机械总动力", r"农业机械总动力|农机总动力", "power"),
-    Target("agri_output", "农林牧渔业总产值", _AGRI + r"(?:业|及其服务业)?(?:完成|实现)?总产值",
+    Target("agri_output", "农林牧渔业总产值",
+           _AGRI + r"(?:业|业?及其?(?:" + _AGRI + r")?服务业)?(?:完成|实现)?总产值",
            "money"),
     Target("agri_services_output", "农林牧渔专业及辅助性活动产值",
            _AGRI + r"业?(?:服务业|专业及辅助性活动)(?:完成|实现)?(?:总)?产值", "money"),
@@ -529,6 +542,129 @@ def _is_year(cell: str) -> bool:
     return bool(re.fullmatch(r"(?:19|20)\d{2}年?", cell))
 
 
+# --- tables with years as columns: tokens split at single spaces ----------------------------
+
+@dataclass(frozen=True)
+class Token:
+    """A piece of a normalised line between cell separators and dropped spaces.
+
+    ``start``/``end``: normalised offsets. ``spaced``: the token is separated from the one
+    before it by one whitespace character other than a tab (a ``|`` that was one space, or a
+    dropped space, ideographic space included), the separator that tells no cell apart from a
+    word break and may also stand inside a number printed with spaces (``12 130``).
+    """
+
+    start: int
+    end: int
+    text: str
+    spaced: bool
+
+
+def line_tokens(norm: Layer, plain: str, start: int, end: int) -> list[Token]:
+    """The tokens of the normalised line ``[start, end)``: its cells split where spaces went.
+
+    :func:`normalise` drops a single space between words and turns one between digits into
+    ``|``; the plain text (``plain``, whose offsets ``norm.origin`` holds) shows where each was,
+    so ``项目 单位 2016年 2017年`` (normalised ``项目单位2016年2017年``) gives four tokens.
+    """
+    text, origin = norm.text, norm.origin
+    tokens: list[Token] = []
+    begin, spaced = start, False
+    for i in range(start, end + 1):
+        if i < end and text[i] == CELL:
+            if i > begin:
+                tokens.append(Token(begin, i, text[begin:i], spaced))
+            p = origin[i]
+            spaced = plain[p].isspace() and plain[p] != "\t" and \
+                not plain[p + 1:p + 2].isspace() and i > begin
+            begin = i + 1
+        elif i == end or (i > begin and any(c.isspace() for c in
+                                            plain[origin[i - 1] + 1:origin[i]])):
+            if i > begin:
+                tokens.append(Token(begin, i, text[begin:i], spaced))
+            if i < end:
+                gap = [c for c in plain[origin[i - 1] + 1:origin[i]] if c.isspace()]
+                spaced, begin = len(gap) == 1 and gap != ["\t"], i
+    return tokens
+
+
+#: A year column's header: ``2016年``, or ``2016`` in a header naming its columns (项目, 指标).
+_YEAR_HEAD = re.compile(r"((?:19|20)\d{2})(年)?")
+_HEADER_WORDS = re.compile(r"项目|指标|名称|单位|年份|^[项目名称]$")
+#: A header token naming the column of units (``单位``, ``计量单位``).
+_UNIT_COLUMN = re.compile(r"(?:计量)?单位")
+#: A unit token before a row's figures (``亿元``, ``万人``, ``(%)``).
+_UNIT_TOKEN = re.compile(rf"\(?({_ANY_UNIT.pattern})\)?")
+#: A cell printed for no figure.
+_NO_FIGURE = re.compile(r"[-—–/…]{1,3}")
+
+
+def year_header(tokens: list[Token]) -> list[int] | None:
+    """The years of a header row whose last columns are years spaced by single spaces.
+
+    ``项目 单位 2016年 2017年 2018年`` gives ``[2016, 2017, 2018]``: at least two year tokens
+    end the line, no token before them holds a digit, the years carry 年 (or the tokens before
+    them are header words such as 项目 or 指标, or there are none), and at least one year is
+    separated from the one before by a single space (:attr:`Token.spaced`). A header whose years are all separated by
+    tabs, wide spaces or ``|`` is not one: such a table is read cell by cell (``_Reader._table``).
+    """
+    run: list[Token] = []
+    for tok in reversed(tokens):
+        if not _YEAR_HEAD.fullmatch(tok.text):
+            break
+        run.insert(0, tok)
+    lead = tokens[:len(tokens) - len(run)]
+    if len(run) < 2 or any(re.search(r"\d", t.text) for t in lead):
+        return None
+    if not all(t.text.endswith("年") for t in run) and lead and \
+            not any(_HEADER_WORDS.search(t.text) for t in lead):
+        return None
+    if not any(t.spaced for t in run[1:]):
+        return None
+    return [int(t.text[:4]) for t in run]
+
+
+def is_figure_token(text: str) -> bool:
+    """A row's figure: a number (signed, with an optional unit) or a dash for no figure."""
+    return bool(_NO_FIGURE.fullmatch(text)) or _value_cell(text.removeprefix("-")) is not None
+
+
+def year_column(years: list[int], year: int, figures: list[Token]) -> tuple[int, str]:
+    """Which of a row's figures is the bulletin year's, and why it is uncertain (or ``""``).
+
+    The figures are aligned with the header's years from the right (the years are the last
+    columns). The column is certain only when the years increase, the bulletin's year is one of
+    them, the row has one figure per year, and no two figures separated by a single space could
+    be one number printed with a space between digit groups (``12 130``). Otherwise the reason
+    says which, and the index is the figure the alignment from the right points to (for a table
+    without the bulletin's year, the figure of the nearest earlier year, else the first).
+    """
+    n, k = len(years), len(figures)
+    span = f"{years[0]}–{years[-1]}"
+
+    def from_right(j: int) -> int:
+        return min(max(k - (n - j), 0), k - 1)
+
+    if any(b <= a for a, b in zip(years, years[1:])):
+        j = years.index(year) if year in years else n - 1
+        return from_right(j), (f"table columns not identified (the header's years "
+                               f"{', '.join(map(str, years))} do not increase)")
+    if year not in years:
+        j = max((i for i, y in enumerate(years) if y < year), default=0)
+        return from_right(j), (f"a figure of another year ({years[j]}); the table's year "
+                               f"columns ({span}) do not include {year}")
+    j = years.index(year)
+    if k != n:
+        return from_right(j), (f"table columns not identified (a row of {k} figures under "
+                               f"{n} year columns {span})")
+    for a, b in zip(figures, figures[1:]):
+        if b.spaced and re.fullmatch(r"-?\d{1,3}", a.text) and \
+                re.fullmatch(r"\d{3}(?:\.\d+)?", b.text):
+            return j, (f"table columns not identified (single spaces between figures could "
+                       f"split a number: {a.text} {b.text})")
+    return j, ""
+
+
 class _Reader:
     """Finds the figures of one normalised text (see :func:`extract_text`)."""
 
@@ -538,6 +674,8 @@ class _Reader:
         self.year = year
         self.text = norm.text
         self.findings: list[Finding] = []
+        #: Starts of the lines read by :meth:`year_tables` (the other readers skip them).
+        self.claimed: set[int] = set()
 
     def note(self, start: int, end: int) -> str:
         """The clause around ``[start, end)`` (normalised offsets), as plain text."""
@@ -591,11 +729,15 @@ class _Reader:
                 continue
             self._prose_at(match.lastgroup or "", match.start(), match.end())
         for match in _SECTORS_RESPECTIVELY.finditer(text):
-            self._respectively(match.start(), match.end())
+            if text.rfind("\n", 0, match.start()) + 1 not in self.claimed:
+                self._respectively(match.start(), match.end())
 
     def _in_label(self, pos: int) -> bool:
+        """Whether ``pos`` is in a table row's label cell, or on a line :meth:`year_tables` read."""
         text = self.text
         line_start = text.rfind("\n", 0, pos) + 1
+        if line_start in self.claimed:
+            return True
         line_end = text.find("\n", pos)
         line = text[line_start:line_end if line_end >= 0 else len(text)]
         if CELL not in line:
@@ -705,13 +847,15 @@ class _Reader:
         block: list[tuple[int, str]] = []
         pos = previous_end = 0
         for line in self.text.split("\n") + [""]:
-            if CELL in line and line.strip(CELL):
+            if CELL in line and line.strip(CELL) and pos not in self.claimed:
                 block.append((pos, line))
             elif block:
                 self._table(block, max(previous_end, block[0][0] - 200))
                 if len(block) > 1:  # a table (one line with wide spaces is a title)
                     previous_end = pos
                 block = []
+            if pos in self.claimed:  # a year-column table is no title of the next table
+                previous_end = pos + len(line) + 1
             pos += len(line) + 1
 
     def _table(self, rows: list[tuple[int, str]], context_start: int) -> None:
@@ -808,8 +952,101 @@ class _Reader:
                     return (k, value[0], value[1]), f"a figure of another year ({other_year})"
         return None, ""
 
+    # tables with years as columns, cells split at single spaces
+    def year_tables(self) -> None:
+        """Read every table under a header of years spaced by single spaces (:func:`year_header`).
+
+        The lines after the header are its rows, up to a blank line or a line that is neither a
+        row (tokens ending in figures) nor a short heading without digits (``一、人口``); blank
+        lines right after the header are skipped. Every line read is claimed: prose and
+        :meth:`tables` skip it.
+        """
+        text, plain = self.text, self.plain.text
+        starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        ends = [s - 1 for s in starts[1:]] + [len(text)]
+        i = 0
+        while i < len(starts):
+            years = year_header(line_tokens(self.norm, plain, starts[i], ends[i]))
+            if years is None:
+                i += 1
+                continue
+            header = i
+            rows: list[list[Token]] = []
+            i += 1
+            while i < len(starts):
+                tokens = line_tokens(self.norm, plain, starts[i], ends[i])
+                line = text[starts[i]:ends[i]]
+                if not tokens and rows:
+                    break
+                if tokens and is_figure_token(tokens[-1].text) and len(tokens) > 1:
+                    rows.append(tokens)
+                elif tokens and (len(line) > 16 or re.search(r"[\d。,，;:]", line)):
+                    break
+                i += 1
+            if rows:
+                self.claimed.update(starts[header:i])
+                self._year_table(starts[header], ends[header], years, rows)
+
+    def _year_table(self, head_start: int, head_end: int, years: list[int],
+                    rows: list[list[Token]]) -> None:
+        """Read the rows of one year-column table (see :func:`year_column` for the column).
+
+        A row is its label tokens, an optional unit token (``亿元``, ``(%)``) and its figures
+        (the trailing figure tokens). The unit is the row's unit token, else a unit in the
+        label's parentheses or after the figure, else, when the header has no unit column, the
+        table's ``单位：`` line; a row left without a unit, or stating two different units, goes
+        to review. The title's words
+        count as for other tables (:func:`_context_reason`), its years of the header's columns
+        aside (``2017年-2020年主要指标``).
+        """
+        text = self.text
+        before = text[max(0, head_start - 200):head_start].rstrip("\n").split("\n")[-2:]
+        title = before[-1] if before else ""
+        head_text = text[head_start:head_end]
+        unit_lines = _UNIT_LINE.findall("\n".join(before) + head_text)
+        head_tokens = line_tokens(self.norm, self.plain.text, head_start, head_end)
+        unit_column = any(_UNIT_COLUMN.fullmatch(t.text) for t in head_tokens)
+        table_unit = unit_lines[-1] if unit_lines and not unit_column else ""
+        gdp_table = bool(re.search(r"生产总值|增加值", "\n".join(before) + head_text))
+        parsed = []
+        for tokens in rows:
+            n_fig = len(tokens)
+            while n_fig > 0 and is_figure_token(tokens[n_fig - 1].text):
+                n_fig -= 1
+            figures, lead = tokens[n_fig:], tokens[:n_fig]
+            unit_token = _UNIT_TOKEN.fullmatch(lead[-1].text) if lead else None
+            if unit_token:
+                lead = lead[:-1]
+            if not lead:
+                continue
+            label = text[lead[0].start:lead[-1].end].replace(CELL, "")
+            parsed.append((lead[0].start, label, unit_token.group(1) if unit_token else "",
+                           figures))
+        labels = [_label_core(label) for _, label, _, _ in parsed]
+        population_table = _is_population_table("\n".join(before) + head_text, labels)
+        title = _YEAR.sub(lambda m: "" if int(m.group(1)) in years else m.group(0), title)
+        for label_start, label, row_unit, figures in parsed:
+            key, label_unit = _label_key(label, gdp_table, population_table)
+            if key is None:
+                continue
+            k, reason = year_column(years, self.year, figures)
+            figure = figures[k]
+            value = _value_cell(figure.text)  # None for a negative figure or a dash
+            if value is None:
+                continue
+            number, cell_unit = value
+            stated = {u for u in (row_unit, label_unit, cell_unit) if u}
+            unit = row_unit or label_unit or cell_unit or table_unit
+            if unit == "%" or "%" in stated:
+                continue
+            if len(stated) > 1:
+                reason = reason or f"units disagree ({', '.join(sorted(stated))})"
+            reason = reason or _context_reason(title, self.year)
+            self.add(key, number, unit, label_start, figure.start + number.end(), reason)
+
     def run(self) -> list[Finding]:
-        """All figures found, prose first then tables; see :func:`_part_year_text`."""
+        """All figures: year-column tables, prose, then tables; see :func:`_part_year_text`."""
+        self.year_tables()
         self.prose()
         self.tables()
         reason = _part_year_text(self.findings)
@@ -846,11 +1083,11 @@ def decide(findings: Iterable[Finding]) -> tuple[list[Finding], list[Finding]]:
     A clean finding is written when every clean finding of its indicator agrees with it (the
     most precise one is written; a figure printed twice, e.g. in prose and in a table, agrees
     with itself). Rural population is read on either basis (``乡村户籍人口``, ``乡村常住人口``,
-    ``农村常住人口``, and ``乡村人口`` whatever its basis); when a text gives a 常住 figure that
-    disagrees with the others, the 常住 one goes to review and the rest (户籍 or unstated, the
-    basis of the study's population) are decided alone. Disagreeing clean findings all go to
-    review; findings with a reason always do, and so does the written figure of an indicator
-    that is not canonical (with that reason).
+    ``农村常住人口``, and ``乡村人口`` or ``农村人口`` whatever its basis); when a text gives a 常住
+    figure that disagrees with the others, the 常住 one goes to review and the rest (户籍 or
+    unstated, the basis of the study's population) are decided alone. Disagreeing clean
+    findings all go to review; findings with a reason always do, and so does the written figure
+    of an indicator that is not canonical (with that reason).
     """
     written: list[Finding] = []
     review: list[Finding] = []
