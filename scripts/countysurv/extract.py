@@ -45,10 +45,7 @@ The indicator wording written to ``indicator`` is accepted by
 :func:`countysurv.indicators.canonical_indicator`. Resident population (常住人口) is not a
 canonical indicator (``indicators.py``; the study's population is the registered 户籍 one) and
 its figures are found the same way but always go to review, with their value, as ``not a
-canonical indicator``. Rural per-capita disposable income is handled the same way for now
-(target ``rural_income`` below has ``canonical=False``), although ``indicators.py`` has since
-gained the canonical indicator ``rural_income``: writing it into the data changes the default
-study's panel and its simulated texts' labels, which is still to do.
+canonical indicator``.
 
 This module uses only the standard library: it runs once per county.
 """
@@ -66,7 +63,7 @@ from typing import Callable, Iterable
 
 from .bulletins import decode_bytes
 from .errors import InputDataError
-from .indicators import TRADITIONAL, canonical_indicator, unit_factor
+from .indicators import CANONICAL, TRADITIONAL, canonical_indicator, unit_factor
 from .io import write_rows_csv
 
 log = logging.getLogger(__name__)
@@ -312,17 +309,20 @@ TARGETS: tuple[Target, ...] = (
     Target("agri_services_output", "农林牧渔专业及辅助性活动产值",
            _AGRI + r"业?(?:服务业|专业及辅助性活动)(?:完成|实现)?(?:总)?产值", "money"),
     Target("rural_income", "农村常住居民人均可支配收入",
-           r"农村(?:常住)?居民(?:人均)?可支配收入|农民人均可支配收入", "per_capita",
-           canonical=False),
+           r"农村(?:常住)?居民(?:人均)?可支配收入|农民人均可支配收入", "per_capita"),
 )
 TARGET = {t.key: t for t in TARGETS}
 #: The review reason of a figure read unambiguously for an indicator that is not canonical.
 NOT_CANONICAL = "not a canonical indicator"
 
-#: The canonical wording of every canonical target maps back to it (checked on import).
+#: The canonical wording of every canonical target maps back to it, and a target that is not
+#: canonical is no indicator of ``indicators.py`` (checked on import).
 for _t in TARGETS:
     if _t.canonical and canonical_indicator(_t.wording) != _t.key:
         raise RuntimeError(f"extract target {_t.key}: wording {_t.wording} is not canonical")
+    if not _t.canonical and _t.key in CANONICAL:
+        raise RuntimeError(f"extract target {_t.key} is a canonical indicator (indicators.py) "
+                           "but sends its figures to review")
 
 UNITS = {
     "money": ("亿元", "万元", "元"),
