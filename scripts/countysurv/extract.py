@@ -20,8 +20,10 @@ digit, :data:`_GDP_WORDS`: ``地区生产总值突破千亿大关，实现1027.8
 labelled with the wording (or bare ``乡村`` in a table splitting the population into 城镇 and
 乡村) whose unit is stated by the row, its column header or a ``单位：`` line; (2) nothing in
 the clause before the wording marks the figure as another year's, a period within the year or a
-plan; and (3) every such figure for the indicator in the file agrees (bulletins print the same
-level in prose and in a table, rounded differently). Growth rates, shares, ``比上年增加``
+plan; and (3) every such figure for the indicator in the file agrees: they differ by at most
+half a unit of the coarser one's last printed digit
+(:func:`countysurv.indicators.agree_to_printed_precision`; bulletins print the same level in
+prose and in a table, rounded differently). Growth rates, shares, ``比上年增加``
 amounts, ratios such as ``三次产业结构比`` and sub-items (``工业增加值``) never reach a value:
 the words between the indicator and the number are not filler, or the wording is another
 indicator's.
@@ -63,7 +65,8 @@ from typing import Callable, Iterable
 
 from .bulletins import decode_bytes
 from .errors import InputDataError
-from .indicators import CANONICAL, TRADITIONAL, canonical_indicator, unit_factor
+from .indicators import (CANONICAL, TRADITIONAL, agree_to_printed_precision, canonical_indicator,
+                         unit_factor)
 from .io import write_rows_csv
 
 log = logging.getLogger(__name__)
@@ -365,7 +368,9 @@ class Finding:
 
     @property
     def resolution(self) -> float:
-        """Half of the last printed digit's value, in the canonical unit (rounding tolerance)."""
+        """Half a unit of the last printed digit, in the canonical unit: as
+        :func:`countysurv.indicators.half_unit`, but of the digit as printed also for a
+        per-capita figure printed in 万元 (``1.12`` 万元 → 50 元, not the 0.5 元 of ``11200``)."""
         return 0.5 * 10.0 ** (-self.decimals) * (_unit_factor(self.key, self.unit) or 1.0)
 
 
@@ -832,8 +837,10 @@ def _part_year_text(findings: list[Finding]) -> str:
 # --- decisions ------------------------------------------------------------------------------
 
 def _agree(a: Finding, b: Finding) -> bool:
-    """Two figures of one indicator agree when they differ by no more than their rounding."""
-    return abs(a.canonical_value - b.canonical_value) <= a.resolution + b.resolution + 1e-9
+    """Two figures of one indicator agree when they differ by no more than half a unit of the
+    coarser one's last printed digit (:func:`countysurv.indicators.agree_to_printed_precision`)."""
+    return agree_to_printed_precision(a.canonical_value, b.canonical_value, a.resolution,
+                                      b.resolution)
 
 
 def decide(findings: Iterable[Finding]) -> tuple[list[Finding], list[Finding]]:

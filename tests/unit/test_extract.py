@@ -293,6 +293,18 @@ def test_the_same_value_printed_twice_agrees_within_rounding():
     assert reasons == {}
 
 
+@pytest.mark.parametrize(("unit", "table", "written"), [
+    ("万元", "244450", ("244450", "万元")),   # 24.4450 亿元: the edge of 24.44's interval
+    ("万元", "244460", None),                 # 0.006 亿元 apart: beyond half of 0.01 亿元
+    ("亿元", "24.45", None),                  # one unit of the last digit apart: two levels
+    ("亿元", "24.4", ("24.44", "亿元")),      # within the coarser 24.4's ±0.05 亿元
+])
+def test_figures_printed_twice_agree_to_half_a_unit_of_the_coarser(unit, table, written):
+    values, reasons = run(f"全县地区生产总值24.44亿元。\n单位：{unit}\n地区生产总值 | {table} | 8.1\n")
+    assert values.get("gdp") == written
+    assert ("gdp" in reasons) is (written is None)
+
+
 def test_a_quarterly_report_is_read_as_part_of_the_year_throughout():
     values, reasons = run("一季度，全县实现地区生产总值56.82亿元。其中，第一产业增加值5.32亿元。"
                           "全县实现农林牧渔总产值9.48亿元。年末户籍人口18.6万人。")

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from countysurv import extract, simulate, simulate_texts, sources
-from countysurv.indicators import canonical_indicator, half_unit, unit_factor
+from countysurv import extract, simulate, simulate_texts
+from countysurv.indicators import (agree_to_printed_precision, canonical_indicator, half_unit,
+                                  unit_factor)
 
 REPO = Path(__file__).resolve().parents[2]
 TEXTS = REPO / "data" / "bulletin_texts"
@@ -97,7 +98,8 @@ def test_every_printed_cell_is_recovered_within_its_printing_precision(study, te
 
 def test_recovered_values_agree_with_the_csvs_but_for_the_deliberate_one(study, texts, recovered):
     """By construction (both printed from one true level on nested decimal grids): the rule of
-    countysurv/sources.py finds exactly one conflict. Rural income is in the texts only."""
+    countysurv/sources.py (countysurv.indicators.agree_to_printed_precision) finds exactly one
+    conflict. Rural income is in the texts only."""
     csv = {(r.county_code, int(r.year), r.canonical_indicator): r
            for r in study.rows[study.rows["published"]].itertuples()}
     assert {key[2] for key in set(recovered) - set(csv)} == {"rural_income"}
@@ -107,8 +109,7 @@ def test_recovered_values_agree_with_the_csvs_but_for_the_deliberate_one(study, 
             continue
         row = csv[key]
         csv_half = half_unit(row.plain_value, simulate.UNIT_FACTORS[row.unit])
-        allowed = sources.tolerance(half, csv_half, value, row.canonical_value, 1e-9)
-        if abs(value - row.canonical_value) > allowed:
+        if not agree_to_printed_precision(value, row.canonical_value, half, csv_half):
             conflicts.append(key)
     assert conflicts == [deliberate(texts)]
 
