@@ -4,9 +4,10 @@ Reads a folder of bulletin texts laid out as ``<folder>/<county>/<year>.{txt,htm
 county folder's name is whatever the labels file calls the county) and a labels CSV with the columns
 ``county``, ``year``, ``indicator`` and ``value``:
 
-* ``indicator``: a canonical indicator (``gdp``, ``va_primary``, ... as in
+* ``indicator``: a canonical indicator (``gdp``, ``va_primary``, ..., ``rural_income`` as in
   ``scripts/countysurv/indicators.py``) or one of the extractor's review-only indicators
-  (``resident_population``, ``rural_income``);
+  (``resident_population``: targets of ``scripts/countysurv/extract.py`` that are not
+  canonical);
 * ``value``: the level in the canonical unit (yuan, persons, kW), or ``absent`` when the text
   states no level of that indicator for the year (a trap). Indicators a labelled text does not
   list count as absent too.

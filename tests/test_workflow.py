@@ -150,10 +150,11 @@ def test_workflow_bootstrap_identical_whatever_chunks_and_cores(toy_run, tmp_pat
 
 
 def test_workflow_combines_the_bulletin_csvs_and_the_texts(toy_run, tmp_path):
-    """The toy study with the simulated texts of its counties: extraction runs, the panel is
-    byte-identical (the CSVs come first and agree within the printed precision), the one
-    deliberate disagreement is listed with both sources; with the texts first, the panel holds
-    the text's figure and the lineage names the source."""
+    """The toy study with the simulated texts of its counties: extraction runs, every cell of
+    the CSVs keeps its value (the CSVs come first and agree within the printed precision), the
+    texts add rural income (which the CSVs do not print), the one deliberate disagreement is
+    listed with both sources; with the texts first, the panel holds the text's figure and the
+    lineage names the source."""
     work, codes, _ = toy_run
     clone = tmp_path / "clone"
     shutil.copytree(work, clone, symlinks=True)
@@ -169,9 +170,18 @@ def test_workflow_combines_the_bulletin_csvs_and_the_texts(toy_run, tmp_path):
         assert (clone / "results" / "extracted" / f"{folder.name}.review.csv").is_file()
         assert (clone / "results" / "bulletins" / "extracted" / f"{folder.name}.parquet").is_file()
     rel = "results/panel/panel.parquet"
-    assert (clone / rel).read_bytes() == (work / rel).read_bytes()
-    conflicts = pd.read_csv(clone / "results/panel/conflicts.csv", dtype={"county_code": str})
+    panel = pd.read_parquet(clone / rel)
+    alone = pd.read_parquet(work / rel)
+    assert alone["rural_income"].isna().all()
+    pd.testing.assert_frame_equal(panel.drop(columns="rural_income"),
+                                  alone.drop(columns="rural_income"))
     labels = pd.read_csv(REPO / "data/bulletin_texts/labels.csv", dtype={"county": str})
+    income = labels[(labels["indicator"] == "rural_income") & labels["county"].isin(codes)]
+    got = panel.set_index(["county_code", "year"])["rural_income"].dropna()
+    assert sorted(got.index) == sorted(zip(income["county"], income["year"]))
+    assert got.loc[list(zip(income["county"], income["year"]))].tolist() == \
+        income["value"].tolist()
+    conflicts = pd.read_csv(clone / "results/panel/conflicts.csv", dtype={"county_code": str})
     wrong = labels[labels["comment"].str.contains("deliberately")
                    & labels["county"].isin(codes)]
     assert conflicts[["county_code", "year", "indicator"]].values.tolist() == \

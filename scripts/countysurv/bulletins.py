@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from .errors import InputDataError
-from .indicators import (INDICATORS, canonical_indicator, half_unit, normalize_text,
-                         parse_value, unit_factor)
+from .indicators import (INDICATORS, agree_to_printed_precision, canonical_indicator, half_unit,
+                         normalize_text, parse_value, unit_factor)
 from .io import decode_bytes, escape_cell, write_json, write_rows_csv
 from .parquet import write_rows as write_rows_parquet
 
@@ -390,8 +390,9 @@ def _resolve_duplicates(records: list[dict]) -> tuple[list[dict], list[tuple[int
     """Collapse agreeing duplicates of a (year, indicator); reject all rows of a conflict.
 
     Identical values keep the first row. Values that differ only by rounding (12.5 亿元 and
-    124,589 万元: each printed figure's interval of ± half its last digit overlaps every other's)
-    keep the most precisely printed one. Any other difference is a conflict: none is kept.
+    124,589 万元: every two of them differ by at most half a unit of the coarser one's last
+    digit, :func:`countysurv.indicators.agree_to_printed_precision`) keep the most precisely
+    printed one. Any other difference is a conflict: none is kept.
     """
     groups: dict[tuple[int, str], list[dict]] = {}
     for rec in records:
@@ -410,8 +411,8 @@ def _resolve_duplicates(records: list[dict]) -> tuple[list[dict], list[tuple[int
             kept.append(first)
             rejected += [(g["line"], f"identical duplicate of line {first['line']} "
                                      f"({indicator} {year}); collapsed") for g in group[1:]]
-        elif all(abs(g["value"] - h["value"]) < (g["_half_unit"] + h["_half_unit"]) * (1 - 1e-9)
-                 for g in group for h in group):
+        elif all(agree_to_printed_precision(g["value"], h["value"], g["_half_unit"],
+                                            h["_half_unit"]) for g in group for h in group):
             best = min(group, key=lambda g: g["_half_unit"])
             kept.append(best)
             rejected += [(g["line"], f"agrees with line {best['line']} to the printed precision "

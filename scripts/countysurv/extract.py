@@ -22,8 +22,10 @@ labelled with the wording (or bare ``乡村`` in a table splitting the populatio
 乡村) whose unit is stated by the row, its column header or a ``单位：`` line, or a row of a
 table with years as columns (below); (2) nothing in
 the clause before the wording marks the figure as another year's, a period within the year or a
-plan; and (3) every such figure for the indicator in the file agrees (bulletins print the same
-level in prose and in a table, rounded differently). Growth rates, shares, ``比上年增加``
+plan; and (3) every such figure for the indicator in the file agrees: they differ by at most
+half a unit of the coarser one's last printed digit
+(:func:`countysurv.indicators.agree_to_printed_precision`; bulletins print the same level in
+prose and in a table, rounded differently). Growth rates, shares, ``比上年增加``
 amounts, ratios such as ``三次产业结构比`` and sub-items (``工业增加值``) never reach a value:
 the words between the indicator and the number are not filler, or the wording is another
 indicator's.
@@ -60,10 +62,7 @@ The indicator wording written to ``indicator`` is accepted by
 :func:`countysurv.indicators.canonical_indicator`. Resident population (常住人口) is not a
 canonical indicator (``indicators.py``; the study's population is the registered 户籍 one) and
 its figures are found the same way but always go to review, with their value, as ``not a
-canonical indicator``. Rural per-capita disposable income is handled the same way for now
-(target ``rural_income`` below has ``canonical=False``), although ``indicators.py`` has since
-gained the canonical indicator ``rural_income``: writing it into the data changes the default
-study's panel and its simulated texts' labels, which is still to do.
+canonical indicator``.
 
 This module uses only the standard library (and pypdf, imported only for a PDF): it runs once
 per county.
@@ -82,7 +81,8 @@ from typing import Callable, Iterable
 
 from .bulletins import decode_bytes
 from .errors import InputDataError
-from .indicators import TRADITIONAL, canonical_indicator, unit_factor
+from .indicators import (CANONICAL, TRADITIONAL, agree_to_printed_precision, canonical_indicator,
+                         unit_factor)
 from .io import write_rows_csv
 
 log = logging.getLogger(__name__)
@@ -329,17 +329,20 @@ TARGETS: tuple[Target, ...] = (
     Target("agri_services_output", "农林牧渔专业及辅助性活动产值",
            _AGRI + r"业?(?:服务业|专业及辅助性活动)(?:完成|实现)?(?:总)?产值", "money"),
     Target("rural_income", "农村常住居民人均可支配收入",
-           r"农村(?:常住)?居民(?:人均)?可支配收入|农民人均可支配收入", "per_capita",
-           canonical=False),
+           r"农村(?:常住)?居民(?:人均)?可支配收入|农民人均可支配收入", "per_capita"),
 )
 TARGET = {t.key: t for t in TARGETS}
 #: The review reason of a figure read unambiguously for an indicator that is not canonical.
 NOT_CANONICAL = "not a canonical indicator"
 
-#: The canonical wording of every canonical target maps back to it (checked on import).
+#: The canonical wording of every canonical target maps back to it, and a target that is not
+#: canonical is no indicator of ``indicators.py`` (checked on import).
 for _t in TARGETS:
     if _t.canonical and canonical_indicator(_t.wording) != _t.key:
         raise RuntimeError(f"extract target {_t.key}: wording {_t.wording} is not canonical")
+    if not _t.canonical and _t.key in CANONICAL:
+        raise RuntimeError(f"extract target {_t.key} is a canonical indicator (indicators.py) "
+                           "but sends its figures to review")
 
 UNITS = {
     "money": ("亿元", "万元", "元"),
@@ -382,7 +385,9 @@ class Finding:
 
     @property
     def resolution(self) -> float:
-        """Half of the last printed digit's value, in the canonical unit (rounding tolerance)."""
+        """Half a unit of the last printed digit, in the canonical unit: as
+        :func:`countysurv.indicators.half_unit`, but of the digit as printed also for a
+        per-capita figure printed in 万元 (``1.12`` 万元 → 50 元, not the 0.5 元 of ``11200``)."""
         return 0.5 * 10.0 ** (-self.decimals) * (_unit_factor(self.key, self.unit) or 1.0)
 
 
@@ -1073,8 +1078,10 @@ def _part_year_text(findings: list[Finding]) -> str:
 # --- decisions ------------------------------------------------------------------------------
 
 def _agree(a: Finding, b: Finding) -> bool:
-    """Two figures of one indicator agree when they differ by no more than their rounding."""
-    return abs(a.canonical_value - b.canonical_value) <= a.resolution + b.resolution + 1e-9
+    """Two figures of one indicator agree when they differ by no more than half a unit of the
+    coarser one's last printed digit (:func:`countysurv.indicators.agree_to_printed_precision`)."""
+    return agree_to_printed_precision(a.canonical_value, b.canonical_value, a.resolution,
+                                      b.resolution)
 
 
 def decide(findings: Iterable[Finding]) -> tuple[list[Finding], list[Finding]]:

@@ -202,6 +202,30 @@ def half_unit(raw_value: str, factor: float) -> float:
     return 0.5 * 10.0 ** -printed_decimals(raw_value) * factor
 
 
+def agreement_tolerance(a: float, b: float, half_a: float, half_b: float,
+                        relative: float = 1e-9) -> float:
+    """The largest difference at which two printed figures ``a`` and ``b`` of one level agree.
+
+    ``max(half_a, half_b) + relative × max(|a|, |b|)``, all in the canonical unit, where
+    ``half_a`` and ``half_b`` are half a unit of each figure's last printed digit
+    (:func:`half_unit`). The units' factors are powers of ten, so the decimal grids of two
+    printed figures nest and two roundings of one level differ by at most half a unit of the
+    coarser one: ``24.4`` 亿元 and ``24.45`` 亿元 agree (0.05 亿元 apart, the coarser half unit),
+    ``24.44`` and ``24.46`` 亿元 do not. ``relative`` absorbs floating-point noise (the default)
+    or is a deliberate slack (config ``sources.tolerance.relative``).
+    """
+    return max(half_a, half_b) + relative * max(abs(a), abs(b))
+
+
+def agree_to_printed_precision(a: float, b: float, half_a: float, half_b: float,
+                               relative: float = 1e-9) -> bool:
+    """Whether two printed figures of one level agree: ``|a − b| <=``
+    :func:`agreement_tolerance`. The one rule of ingestion's duplicate rows
+    (countysurv/bulletins.py), the text extractor's repeated figures (countysurv/extract.py)
+    and two sources' values of one cell (countysurv/sources.py)."""
+    return abs(a - b) <= agreement_tolerance(a, b, half_a, half_b, relative)
+
+
 def parse_value(text: str) -> tuple[float | None, str, str | None]:
     """Parse a value cell; return ``(value, unit in the cell, None)`` or ``(None, "", reason)``.
 

@@ -66,6 +66,8 @@ from .bulletins import decode_bytes
 from .errors import ConfigError, InputDataError
 from .indicators import INDICATORS, canonical_indicator, normalize_text, parse_number, unit_factor
 from .io import escape_cell, write_json, write_rows_csv, write_text
+from .reference import (name_index, name_parts, normalize_name, province_short_name,
+                        read_county_reference)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -171,20 +173,6 @@ def layout_paths(panel_dir: str | Path, layout: Mapping[str, Any]) -> list[str]:
 # --- county resolution ----------------------------------------------------------------------
 
 
-_PROVINCE_SUFFIXES = ("", "省", "市", "自治区", "壮族自治区", "回族自治区", "维吾尔自治区")
-
-
-def province_short_name(text: str) -> str | None:
-    """The short province name (贵州, 内蒙古) of ``贵州省``, ``内蒙古自治区``, ``重庆市``, else ``None``."""
-    from .reference import PROVINCE_CODES, normalize_name
-
-    norm = normalize_name(text)
-    for short in PROVINCE_CODES:
-        if norm.startswith(short) and norm[len(short):] in _PROVINCE_SUFFIXES:
-            return short
-    return None
-
-
 @dataclass(frozen=True)
 class Resolution:
     """Where a row's county went: ``status`` and, when resolved, the 2015 code.
@@ -212,8 +200,6 @@ class PanelCountyResolver:
     """
 
     def __init__(self, reference: pd.DataFrame) -> None:
-        from .reference import name_index
-
         self.reference = reference
         self.names = dict(zip(reference["county_code"], reference["canonical_name"]))
         self._by_2015 = set(reference["county_code"])
@@ -227,8 +213,6 @@ class PanelCountyResolver:
         self._cache: dict[tuple[str, str, str], Resolution] = {}
 
     def _name_hits(self, name: str, province: str | None) -> set[str]:
-        from .reference import name_parts
-
         index = self._index.get(province, {})
         for part in name_parts(name):
             if part in index:
@@ -245,8 +229,6 @@ class PanelCountyResolver:
         return self._cache[key]
 
     def _resolve(self, code_cell: str, name_cell: str, province_cell: str) -> Resolution:
-        from .reference import normalize_name
-
         match = _CODE.fullmatch(normalize_text(code_cell))
         code = match.group(1) if match else None
         name = normalize_name(name_cell)
@@ -613,8 +595,6 @@ def run_import(panel_dir: str | Path, layout: Mapping[str, Any], layout_name: st
                ) -> ImportResult:
     """Read the reference, check the layout and import the panel (what the rule and the
     parse-time county list both run, so that they agree)."""
-    from .reference import read_county_reference
-
     files = parse_layout(layout, f"real_study.layouts.{layout_name}")
     return import_panel(panel_dir, files, read_county_reference(reference_path), years,
                         cross_section_year)

@@ -44,6 +44,9 @@ PROVINCES = {
     "65": "新疆",
 }
 PROVINCE_CODES = {name: code for code, name in PROVINCES.items()}
+#: What follows a short name in a province's full name: 贵州省, 重庆市, 西藏自治区, 内蒙古自治区,
+#: 广西壮族自治区, 宁夏回族自治区, 新疆维吾尔自治区 (or nothing: the short name itself).
+_PROVINCE_SUFFIXES = ("", "省", "市", "自治区", "壮族自治区", "回族自治区", "维吾尔自治区")
 
 #: The five autonomous regions (自治区): every county in them is an ethnic area.
 AUTONOMOUS_REGIONS = frozenset({"内蒙古", "广西", "西藏", "宁夏", "新疆"})
@@ -196,6 +199,16 @@ def normalize_name(name: object) -> str:
     return re.sub(r"\s+", "", text)
 
 
+def province_short_name(text: str) -> str | None:
+    """The short province name (贵州, 内蒙古) of ``贵州省``, ``内蒙古自治区``, ``广西壮族自治区``,
+    ``重庆市`` or of the short name itself, else ``None``."""
+    norm = normalize_name(text)
+    for short in PROVINCE_CODES:
+        if norm.startswith(short) and norm[len(short):] in _PROVINCE_SUFFIXES:
+            return short
+    return None
+
+
 def name_parts(name: str) -> list[str]:
     """The name, and for ``A(B)`` also ``A`` and ``B`` (the list writes 云州区（大同县）)."""
     norm = normalize_name(name)
@@ -297,10 +310,16 @@ class CountyResolver:
         self._index: dict[str | None, dict[str, set[str]]] = {}
 
     def _subset(self, province: str | None) -> tuple[pd.DataFrame, str | None]:
+        """The counties of ``province`` (short or full name, :func:`province_short_name`) and its
+        short name; every county for ``None``. Raises :class:`InputDataError` naming a province
+        that is none of China's."""
         if province is None:
             return self.reference, None
-        province = normalize_name(province).removesuffix("省").removesuffix("自治区")
-        return self.reference[self.reference["province"] == province], province
+        short = province_short_name(province)
+        if short is None:
+            raise InputDataError(f"province {province!r} is not a province of China; write its "
+                                 "short or full name (贵州 or 贵州省, 广西 or 广西壮族自治区)")
+        return self.reference[self.reference["province"] == short], short
 
     def __call__(self, name_or_code: object, province: str | None = None) -> str:
         raw = normalize_name(name_or_code)
@@ -335,13 +354,13 @@ def resolve_county(name_or_code: object, reference: pd.DataFrame, province: str 
     official list or of the reviewed alias table (historical names, short forms of autonomous
     names, typos), a derived short form of an autonomous name (威宁县 for 威宁彝族回族苗族自治县),
     ``新名（旧名）`` forms, and 6-digit codes of either vintage (12-digit statistical codes ending
-    in 000000 too). ``province`` (short name, e.g. ``"贵州"``) disambiguates a name shared by
-    two counties. ``reference`` is the reconciled list (``results/real/counties_832.csv``).
+    in 000000 too). ``province`` (short or full name, e.g. ``"贵州"`` or ``"贵州省"``)
+    disambiguates a name shared by two counties. ``reference`` is the reconciled list (``results/real/counties_832.csv``).
     For many look-ups build a :class:`CountyResolver` once.
 
-    Raises :class:`InputDataError` when the name or code is not one of the 832 counties or
-    is ambiguous (e.g. code 632803 茫崖市, the merger of two poverty units), naming the
-    candidates.
+    Raises :class:`InputDataError` when the name or code is not one of the 832 counties (of
+    ``province``) or is ambiguous (e.g. code 632803 茫崖市, the merger of two poverty units),
+    naming the candidates, and when ``province`` is not a province.
     """
     return CountyResolver(reference)(name_or_code, province)
 

@@ -26,13 +26,16 @@ style). The k-th county's text of the j-th year has style ``STYLES[(3k + j) % 6]
 ``traditional``
     the prose style in Traditional characters (a mirror site).
 
-What is printed. Exactly the cells the county's bulletin CSV holds for that year (no cell the
-CSV lacks, so the panel does not change), each printed from the **true** level at the text's
-own precision. The CSV printed the same true level at its precision; both precisions are
-powers of ten, so the two figures differ by at most half a unit of the coarser one and agree
-under the rule of countysurv/sources.py by construction. Around them, what the extractor must
-not take as a level: growth rates, 三次产业结构比, a 比上年增加 amount, 工业增加值, and the two
-indicators that are not canonical (常住人口, 农村常住居民人均可支配收入; they go to review).
+What is printed. The cells the county's bulletin CSV holds for that year, each printed from
+the **true** level at the text's own precision. The CSV printed the same true level at its
+precision; both precisions are powers of ten, so the two figures differ by at most half a unit
+of the coarser one and agree under the rule of countysurv/sources.py by construction. Beside
+them, rural residents' per-capita disposable income (农村常住居民人均可支配收入, the optional
+indicator ``rural_income``), which the CSVs of countysurv/simulate.py do not hold: its level is
+drawn here for each text (uniform on 6,500–11,500 元, :attr:`BulletinText.drawn`) and printed to
+the 元, so these cells reach the panel from the texts alone. Around them, what the extractor must
+not take as a level: growth rates, 三次产业结构比, a 比上年增加 amount, 工业增加值, and resident
+population (常住人口), which is not a canonical indicator (it goes to review).
 
 One deliberate disagreement. The 2015 text of the first text county whose CSV has the tertiary
 sector's value added of 2015 prints that of 2014 (as a bulletin that copied last year's
@@ -86,6 +89,8 @@ _UNITS: dict[str, dict[str, tuple[str, int]]] = {
              "power": ("万千瓦", 2), "table": ("亿元", 2)},
 }
 _UNITS["full_width"] = _UNITS["traditional"] = _UNITS["prose"]
+#: Per-capita indicators: printed in 元 to the unit in every style.
+_PER_CAPITA: tuple[str, ...] = ("gdp_per_capita", "rural_income")
 _KIND = {"gdp": "money", "va_primary": "money", "va_secondary": "money", "va_tertiary": "money",
          "agri_output": "money", "agri_services_output": "services", "population": "persons",
          "rural_population": "persons", "agri_machinery_power": "power"}
@@ -99,9 +104,10 @@ _TRADITIONAL = str.maketrans("县国经济发统计报综实现区产总价长�
 class BulletinText:
     """One simulated bulletin text and the figures it states.
 
-    ``figures``: one dict per stated level: ``indicator`` (canonical, or ``resident_population``
-    / ``rural_income``), ``value`` (the printed figure in canonical units), ``printed`` (number
-    and unit as printed), ``comment``.
+    ``figures``: one dict per stated level: ``indicator`` (canonical, or
+    ``resident_population``), ``value`` (the printed figure in canonical units), ``printed``
+    (number and unit as printed), ``comment``. ``drawn``: the true level of each printed
+    indicator the simulated study does not hold (``rural_income``), drawn for this text.
     """
 
     county_code: str
@@ -110,6 +116,7 @@ class BulletinText:
     text: str
     encoding: str = "utf-8"
     figures: list[dict[str, Any]] = field(default_factory=list)
+    drawn: dict[str, float] = field(default_factory=dict)
 
     @property
     def file_name(self) -> str:
@@ -140,7 +147,7 @@ class _Printer:
 
     def fig(self, key: str, kind: str | None = None, with_unit: bool = True) -> str:
         """The printed figure of canonical indicator ``key`` (recorded as a label)."""
-        unit, decimals = self.units[kind or _KIND.get(key, "money")] if key != "gdp_per_capita" \
+        unit, decimals = self.units[kind or _KIND.get(key, "money")] if key not in _PER_CAPITA \
             else ("元", 0)
         separators = unit == "人" or (unit == "万元" and kind == "services"
                                       and self.text.style != "full_width")
@@ -154,6 +161,10 @@ class _Printer:
                 "indicator": key, "value": float(number.replace(",", "")) * unit_factor(key, unit),
                 "printed": number + unit, "comment": comment})
         return number + unit if with_unit else number
+
+    def draw(self, key: str, level: float) -> None:
+        """Give this text a true level of ``key``, an indicator the simulated study lacks."""
+        self.levels[key] = self.text.drawn[key] = level
 
     def other(self, key: str, value: float, unit: str, decimals: int) -> str:
         """A figure of an indicator that is not canonical (it goes to review), as a label."""
@@ -211,8 +222,8 @@ def _farming(p: _Printer) -> str:
 
 
 def _income(p: _Printer) -> str:
-    income = p.other("rural_income", float(round(p.rng.uniform(6500, 11500))), "元", 0)
-    return f"全年农村常住居民人均可支配收入{income}，比上年增长{p.rate(7, 11)}%。"
+    p.draw("rural_income", p.rng.uniform(6500, 11500))
+    return f"全年农村常住居民人均可支配收入{p.fig('rural_income')}，比上年增长{p.rate(7, 11)}%。"
 
 
 def _prose(p: _Printer, name: str, resident: float) -> str:

@@ -15,10 +15,13 @@ span).
 
 where ``h`` is half a unit of the last printed digit (:func:`countysurv.indicators.half_unit`:
 ``24.44`` 亿元 → 0.005 亿元 = 500,000 yuan; ``312588`` 万元 → 5,000 yuan) and ``relative`` is
-config ``sources.tolerance.relative`` (default 1e-9, floating-point noise only). The units'
-factors are powers of ten, so the decimal grids of two printed figures nest, and two roundings
-of one level differ by at most half a unit of the coarser one: figures of the same level always
-agree, whatever precision each source printed; a larger difference is another level.
+config ``sources.tolerance.relative`` (default 1e-9, floating-point noise only): the rule of
+:func:`countysurv.indicators.agree_to_printed_precision`, which ingestion also applies to
+duplicate rows of one file and the text extractor to figures printed twice in one text. The
+units' factors are powers of ten, so the decimal grids of two printed figures nest, and two
+roundings of one level differ by at most half a unit of the coarser one: figures of the same
+level always agree, whatever precision each source printed; a larger difference is another
+level.
 
 **Precedence.** The cell's value is that of the first source in the precedence order (config
 ``sources.precedence``) that has the cell, also when the sources agree. Every pair of sources
@@ -33,11 +36,10 @@ import logging
 from dataclasses import dataclass
 from typing import Mapping
 
-import numpy as np
 import pandas as pd
 
 from .errors import InputDataError
-from .indicators import CANONICAL, half_unit
+from .indicators import CANONICAL, agree_to_printed_precision, agreement_tolerance, half_unit
 
 log = logging.getLogger(__name__)
 
@@ -67,13 +69,6 @@ class Reconciliation:
     records: pd.DataFrame
     conflicts: pd.DataFrame
     summary: pd.DataFrame
-
-
-def tolerance(half_a: float | np.ndarray, half_b: float | np.ndarray,
-              a: float | np.ndarray, b: float | np.ndarray, relative: float
-              ) -> float | np.ndarray:
-    """The largest difference at which two printed values agree (see the module docstring)."""
-    return np.maximum(half_a, half_b) + relative * np.maximum(np.abs(a), np.abs(b))
 
 
 def reconcile(by_source: Mapping[str, pd.DataFrame], relative: float = 1e-9) -> Reconciliation:
@@ -129,11 +124,14 @@ def reconcile(by_source: Mapping[str, pd.DataFrame], relative: float = 1e-9) -> 
     shared = every[every.duplicated(_KEY, keep=False)]
     pairs = shared.merge(shared, on=_KEY + ["_order", "used"], suffixes=("_a", "_b"))
     pairs = pairs[pairs["_rank_a"] < pairs["_rank_b"]]
-    difference = (pairs["value_a"] - pairs["value_b"]).abs()
-    allowed = tolerance(pairs["_half_a"], pairs["_half_b"], pairs["value_a"], pairs["value_b"],
-                        relative)
-    pairs = pairs.assign(difference=difference, tolerance=allowed)
-    clash = pairs[pairs["difference"] > pairs["tolerance"]]
+    figures = list(zip(pairs["value_a"], pairs["value_b"], pairs["_half_a"], pairs["_half_b"]))
+    pairs = pairs.assign(
+        difference=(pairs["value_a"] - pairs["value_b"]).abs(),
+        tolerance=pd.Series([agreement_tolerance(*f, relative) for f in figures],
+                            index=pairs.index, dtype=float),
+        _agree=pd.Series([agree_to_printed_precision(*f, relative) for f in figures],
+                         index=pairs.index, dtype=bool))
+    clash = pairs[~pairs["_agree"]]
     rename = {f"{c}_{s}": f"{new}_{s}" for s in ("a", "b")
               for c, new in (("panel_source", "source"), ("value", "value"),
                              ("printed", "printed"), ("file", "file"), ("line", "line"),
@@ -151,7 +149,7 @@ def _summary(names: list[str], every: pd.DataFrame, pairs: pd.DataFrame) -> pd.D
     rows = []
     for name in names:
         mine = against_used[against_used["panel_source_b"] == name]
-        agree = int((mine["difference"] <= mine["tolerance"]).sum())
+        agree = int(mine["_agree"].sum())
         has = every["panel_source"] == name
         rows.append({"source": name, "cells": int(has.sum()),
                      "used": int((has & (every["used"] == name)).sum()),

@@ -84,6 +84,20 @@ def test_ingest_bulletin_collapses_identical_duplicates_and_rejects_conflicts():
                              "duplicates_collapsed": 1, "conflicts": 2}
 
 
+@pytest.mark.parametrize(("second", "kept"), [
+    ("24.45,亿元", 24.45e8),       # 0.05 亿元 apart: half a unit of 24.4, the coarser: one level
+    ("244,394,万元", 24.4394e8),   # within 24.4's ±0.05 亿元: the more precise is kept
+    ("24.46,亿元", None),          # 0.06 亿元 apart: a conflict
+])
+def test_ingest_bulletin_duplicates_agree_to_half_a_unit_of_the_coarser(second, kept):
+    value, unit = second.rsplit(",", 1)
+    text = HEADER + "990001,x,2015,gdp,24.4,亿元,,\n" + f'990001,x,2015,gdp,"{value}",{unit},,\n'
+    result = ingest(text)
+    assert values(result) == ({} if kept is None else {(2015, "gdp"): pytest.approx(kept)})
+    reason = result.rejects["reason"].iloc[0]
+    assert ("conflicting values" in reason) is (kept is None)
+
+
 def test_ingest_bulletin_escapes_formula_like_cells_in_rejects():
     text = HEADER + "=cmd|' /C calc'!A0,x,2015,gdp,1,亿元,,\n"
     result = ingest(text)

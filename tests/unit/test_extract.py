@@ -172,11 +172,20 @@ def test_footnote_marks_between_wording_and_value(mark):
     ("全年农林牧渔业实现总产值18.64亿元，增长3.9%。", "agri_output", "18.64", "亿元"),
     ("年末乡村常住人口15.08万人，比上年末减少0.31万人。", "rural_population", "15.08", "万人"),
     ("年末農村常住人口15.08萬人。", "rural_population", "15.08", "万人"),
+    ("农村常住居民人均可支配收入7,236元。", "rural_income", "7236", "元"),
+    ("全年农村居民人均可支配收入9856元，增长8.9%。", "rural_income", "9856", "元"),
+    ("农民人均可支配收入1.12万元。", "rural_income", "11200", "元"),
 ])
 def test_units_and_wordings(text, key, raw, unit):
     values, _ = run(text)
     assert values == {key: (raw, unit)}
     assert unit_factor(key, unit) is not None
+
+
+def test_net_income_is_not_disposable_income():
+    """农民人均纯收入 (net income, before 2013) is another concept than ``rural_income``."""
+    values, reasons = run("全年农民人均纯收入6,850元，比上年增长12.1%。")
+    assert values == {} and reasons == {}
 
 
 def test_written_wordings_are_canonical():
@@ -228,8 +237,6 @@ def test_never_a_level(text):
     ("第一产业增加值5.2亿。", "va_primary", "unit '亿' not accepted for 第一产业增加值"),
     ("年末常住人口28.37万人。", "resident_population",
      "not a canonical indicator (常住人口; see indicators.py)"),
-    ("农村常住居民人均可支配收入7,236元。", "rural_income",
-     "not a canonical indicator (农村常住居民人均可支配收入; see indicators.py)"),
 ])
 def test_figures_that_go_to_review(text, key, reason):
     values, reasons = run(text)
@@ -284,6 +291,18 @@ def test_the_same_value_printed_twice_agrees_within_rounding():
     values, reasons = run("全县地区生产总值24.44亿元。\n单位：万元\n地区生产总值 | 244394 | 8.1\n")
     assert values == {"gdp": ("244394", "万元")}   # the more precise of the two
     assert reasons == {}
+
+
+@pytest.mark.parametrize(("unit", "table", "written"), [
+    ("万元", "244450", ("244450", "万元")),   # 24.4450 亿元: the edge of 24.44's interval
+    ("万元", "244460", None),                 # 0.006 亿元 apart: beyond half of 0.01 亿元
+    ("亿元", "24.45", None),                  # one unit of the last digit apart: two levels
+    ("亿元", "24.4", ("24.44", "亿元")),      # within the coarser 24.4's ±0.05 亿元
+])
+def test_figures_printed_twice_agree_to_half_a_unit_of_the_coarser(unit, table, written):
+    values, reasons = run(f"全县地区生产总值24.44亿元。\n单位：{unit}\n地区生产总值 | {table} | 8.1\n")
+    assert values.get("gdp") == written
+    assert ("gdp" in reasons) is (written is None)
 
 
 def test_a_quarterly_report_is_read_as_part_of_the_year_throughout():
@@ -424,8 +443,9 @@ def test_outputs_are_raw_bulletin_csvs_that_ingestion_accepts(tmp_path):
     assert got[(2016, "va_tertiary")] == pytest.approx(1.141e9)
     with open(review, encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
+    assert got[(2015, "rural_income")] == 7236.0
     assert list(rows[0]) == list(extract.REVIEW_COLUMNS)
-    assert {r["indicator"] for r in rows} == {"常住人口", "农村常住居民人均可支配收入"}
+    assert {r["indicator"] for r in rows} == {"常住人口"}
 
 
 def test_labelled_texts_match_their_labels():

@@ -2,8 +2,10 @@
 
 import pytest
 
-from countysurv.indicators import (CANONICAL, INDICATORS, canonical_indicator, indicators_in_use,
-                                   normalize_text, parse_number, parse_value, unit_factor)
+from countysurv.indicators import (CANONICAL, INDICATORS, agree_to_printed_precision,
+                                   agreement_tolerance, canonical_indicator, half_unit,
+                                   indicators_in_use, normalize_text, parse_number, parse_value,
+                                   unit_factor)
 
 
 @pytest.mark.parametrize(
@@ -220,3 +222,38 @@ def test_indicators_in_use_keeps_required_ones_and_optional_ones_with_values():
     assert "rural_income" not in required and "terrain_relief" not in required
     assert indicators_in_use(["terrain_relief", "gdp"]) == required + ["terrain_relief"]
     assert indicators_in_use(CANONICAL) == list(CANONICAL)
+
+
+def _printed(raw: str, unit: str) -> tuple[float, float]:
+    """A printed figure's level in yuan and half a unit of its last digit."""
+    factor = unit_factor("gdp", unit)
+    return float(raw.replace(",", "")) * factor, half_unit(raw, factor)
+
+
+@pytest.mark.parametrize(("a", "b", "agree"), [
+    # one level at two precisions: 60,000 yuan apart, within 0.005 亿元 = 500,000 yuan
+    (("24.44", "亿元"), ("244,394", "万元"), True),
+    # exactly half a unit of the coarser figure apart (0.05 亿元): the boundary agrees
+    (("24.4", "亿元"), ("24.45", "亿元"), True),
+    (("24.4", "亿元"), ("24.46", "亿元"), False),
+    # two figures printed to 0.01 亿元 are two levels when they differ at all; 24.44 and 24.45
+    # are 0.01 apart, within the sum of their half units but beyond the larger one
+    (("24.44", "亿元"), ("24.46", "亿元"), False),
+    (("24.44", "亿元"), ("24.45", "亿元"), False),
+    # 244,450 万元 is 24.4450 亿元: the end of 24.44's interval; 244,460 is beyond it
+    (("24.44", "亿元"), ("244,450", "万元"), True),
+    (("24.44", "亿元"), ("244,460", "万元"), False),
+])
+def test_agree_to_printed_precision_at_the_boundary(a, b, agree):
+    (va, ha), (vb, hb) = _printed(*a), _printed(*b)
+    assert agree_to_printed_precision(va, vb, ha, hb) is agree
+    assert agree_to_printed_precision(vb, va, hb, ha) is agree            # symmetric
+    assert agreement_tolerance(va, vb, ha, hb) == pytest.approx(max(ha, hb)
+                                                                + 1e-9 * max(va, vb))
+
+
+def test_agreement_relative_slack_is_configurable():
+    (va, ha), (vb, hb) = _printed("41.90", "亿元"), _printed("41.95", "亿元")
+    assert not agree_to_printed_precision(va, vb, ha, hb)
+    assert agree_to_printed_precision(va, vb, ha, hb, relative=0.002)
+    assert agreement_tolerance(va, vb, ha, hb, 0.002) == pytest.approx(5e5 + 0.002 * 41.95e8)

@@ -259,13 +259,6 @@ def test_resolver_reasons_name_the_counties_involved():
         "130705", "丹寨县", "贵州省").reason
 
 
-@pytest.mark.parametrize(("text", "short"), [
-    ("贵州省", "贵州"), ("内蒙古自治区", "内蒙古"), ("广西壮族自治区", "广西"), ("重庆市", "重庆"),
-    ("新疆维吾尔自治区", "新疆"), ("黑龙江", "黑龙江"), ("Guizhou", None), ("", None)])
-def test_province_short_name(text, short):
-    assert P.province_short_name(text) == short
-
-
 # --- quarantine and counts ----------------------------------------------------------------------
 
 

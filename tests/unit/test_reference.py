@@ -1,17 +1,31 @@
 """countysurv.reference: division codes, the reviewed alias and 2015-code tables, name rules,
-the ethnic-area rule and resolve_county. None of these tests needs the official .xlsx."""
+the ethnic-area rule and resolve_county. One test reads the official 832-county list
+(../shared/data/poverty_counties_832.xlsx beside the repository, or COUNTYSURV_COUNTIES_XLSX)
+and is skipped without it; the others need no .xlsx."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from countysurv import reference as R
 from countysurv.errors import InputDataError
 
 REPO = Path(__file__).resolve().parents[2]
+XLSX = Path(os.environ.get("COUNTYSURV_COUNTIES_XLSX")
+            or REPO.parent / "shared/data/poverty_counties_832.xlsx")
+#: The official full names of the 22 provinces with counties in the 832-county list.
+FULL_NAMES = {
+    "河北": "河北省", "山西": "山西省", "内蒙古": "内蒙古自治区", "吉林": "吉林省",
+    "黑龙江": "黑龙江省", "安徽": "安徽省", "江西": "江西省", "河南": "河南省", "湖北": "湖北省",
+    "湖南": "湖南省", "广西": "广西壮族自治区", "海南": "海南省", "重庆": "重庆市",
+    "四川": "四川省", "贵州": "贵州省", "云南": "云南省", "西藏": "西藏自治区", "陕西": "陕西省",
+    "甘肃": "甘肃省", "青海": "青海省", "宁夏": "宁夏回族自治区", "新疆": "新疆维吾尔自治区",
+}
 ALIASES = REPO / "data" / "reference" / "county_aliases.csv"
 CODES_2015 = REPO / "data" / "reference" / "county_codes_2015.csv"
 
@@ -236,16 +250,50 @@ def test_resolve_county_merged_unit_is_ambiguous(mini_reference):
         R.resolve_county("茫崖市", mini_reference)
 
 
+@pytest.mark.parametrize(("text", "short"), [
+    *((full, short) for short, full in FULL_NAMES.items()), *((s, s) for s in FULL_NAMES),
+    ("　广西壮族自治区 ", "广西"), ("Guizhou", None), ("贵洲省", None), ("", None)])
+def test_province_short_name(text, short):
+    assert R.province_short_name(text) == short
+
+
 def test_resolve_county_province_filter_and_bad_input(mini_reference):
     assert R.resolve_county("大同县", mini_reference, province="山西省") == "140227"
     with pytest.raises(InputDataError, match="in 贵州"):
         R.resolve_county("大同县", mini_reference, province="贵州")
+    for query in ("大同县", "140227"):
+        with pytest.raises(InputDataError, match="province '山西县' is not a province of China"):
+            R.resolve_county(query, mini_reference, province="山西县")
     with pytest.raises(InputDataError, match="not a 6-digit"):
         R.resolve_county("5205", mini_reference)
     with pytest.raises(InputDataError, match="empty"):
         R.resolve_county("  ", mini_reference)
     with pytest.raises(InputDataError, match="neither a 2015 nor a current code"):
         R.resolve_county("110101", mini_reference)
+
+
+@pytest.mark.skipif(not XLSX.is_file(), reason=f"official 832-county list not found at {XLSX} "
+                    "(set COUNTYSURV_COUNTIES_XLSX or put shared/ beside the repository)")
+def test_every_province_of_the_832_list_selects_its_counties_by_its_full_name():
+    """广西壮族自治区, 重庆市, 新疆维吾尔自治区 ... select their own counties: every county of the
+    list resolves by name and by code with its province's full name, and not with another's."""
+    from countysurv import realdata
+
+    totals = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))["real"][
+        "batch_totals"]
+    listed = realdata.reconcile(realdata.read_workbook(XLSX), R.read_aliases(ALIASES),
+                                R.read_codes_2015(CODES_2015), R.load_divisions(),
+                                {int(y): n for y, n in totals.items()})
+    assert set(listed["province"]) == set(FULL_NAMES)
+    resolve = R.CountyResolver(listed)
+    for row in listed.itertuples():
+        full = FULL_NAMES[row.province]
+        assert resolve(row.canonical_name, full) == row.county_code, (row.canonical_name, full)
+        assert resolve(row.county_code, full) == row.county_code
+    elsewhere = listed[listed["province"] != "广西"].iloc[0]
+    n_guangxi = int((listed["province"] == "广西").sum())
+    with pytest.raises(InputDataError, match=f"of the {n_guangxi} counties of the reference in 广西"):
+        resolve(elsewhere.canonical_name, "广西壮族自治区")
 
 
 # --- bulletin files named by county name -------------------------------------------------------

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from countysurv import extract, simulate, simulate_texts, sources
-from countysurv.indicators import canonical_indicator, half_unit, unit_factor
+from countysurv import extract, simulate, simulate_texts
+from countysurv.indicators import (agree_to_printed_precision, canonical_indicator, half_unit,
+                                  unit_factor)
 
 REPO = Path(__file__).resolve().parents[2]
 TEXTS = REPO / "data" / "bulletin_texts"
@@ -70,16 +71,20 @@ def test_eight_counties_three_years_every_style(texts):
 
 
 def test_every_printed_cell_is_recovered_within_its_printing_precision(study, texts, recovered):
-    """The extractor writes exactly the cells each text prints (those of the county's CSV),
-    each within half a unit of its printed figure of the true level; the one deliberate cell
-    holds the previous year's level instead."""
+    """The extractor writes exactly the cells each text prints (those of the county's CSV and
+    rural income, drawn for the text), each within half a unit of its printed figure of the
+    true level; the one deliberate cell holds the previous year's level instead."""
     published = study.rows[study.rows["published"]]
     true = {(r.county_code, int(r.year), r.canonical_indicator): float(r.true_value)
             for r in study.rows.itertuples()}
+    drawn = {(t.county_code, t.year, key): level for t in texts for key, level in t.drawn.items()}
+    assert {key[2] for key in drawn} == {"rural_income"} and len(drawn) == len(texts)
+    assert not set(drawn) & set(true)
+    true.update(drawn)
     expected = {(r.county_code, int(r.year), r.canonical_indicator)
                 for r in published.itertuples()
                 if r.county_code in {t.county_code for t in texts}
-                and r.year in simulate_texts.TEXT_YEARS}
+                and r.year in simulate_texts.TEXT_YEARS} | set(drawn)
     assert set(recovered) == expected
     wrong = deliberate(texts)
     assert wrong[1:] == simulate_texts.DELIBERATE
@@ -93,15 +98,18 @@ def test_every_printed_cell_is_recovered_within_its_printing_precision(study, te
 
 def test_recovered_values_agree_with_the_csvs_but_for_the_deliberate_one(study, texts, recovered):
     """By construction (both printed from one true level on nested decimal grids): the rule of
-    countysurv/sources.py finds exactly one conflict."""
+    countysurv/sources.py (countysurv.indicators.agree_to_printed_precision) finds exactly one
+    conflict. Rural income is in the texts only."""
     csv = {(r.county_code, int(r.year), r.canonical_indicator): r
            for r in study.rows[study.rows["published"]].itertuples()}
+    assert {key[2] for key in set(recovered) - set(csv)} == {"rural_income"}
     conflicts = []
     for key, (value, half, _) in recovered.items():
+        if key not in csv:
+            continue
         row = csv[key]
         csv_half = half_unit(row.plain_value, simulate.UNIT_FACTORS[row.unit])
-        allowed = sources.tolerance(half, csv_half, value, row.canonical_value, 1e-9)
-        if abs(value - row.canonical_value) > allowed:
+        if not agree_to_printed_precision(value, row.canonical_value, half, csv_half):
             conflicts.append(key)
     assert conflicts == [deliberate(texts)]
 

@@ -92,6 +92,22 @@ def test_a_conflict_is_listed_with_both_sources_and_precedence_decides():
         ["extracted", "extracted", "bulletins"]
 
 
+@pytest.mark.parametrize("precedence", [["bulletins", "extracted"], ["extracted", "bulletins"]])
+def test_rural_income_of_two_sources_follows_the_precedence(precedence):
+    """Rural income a CSV prints to the 0.1 元 and a text to the 元 (9321.6 and 9322): one
+    level, no conflict; the first source in the precedence order gives the value."""
+    by_source = {"bulletins": frame(rec("990001", 2015, "rural_income", "9321.6", "元", 4, CSV)),
+                 "extracted": frame(rec("990001", 2015, "rural_income", "9322", "元", 9, TXT))}
+    out = sources.reconcile({name: by_source[name] for name in precedence})
+    assert out.conflicts.empty
+    used = out.records.iloc[0]
+    assert used["panel_source"] == precedence[0]
+    assert used["value"] == {"bulletins": 9321.6, "extracted": 9322.0}[precedence[0]]
+    beyond = frame(rec("990001", 2015, "rural_income", "9323", "元", 9, TXT))
+    clash = sources.reconcile({"bulletins": by_source["bulletins"], "extracted": beyond})
+    assert len(clash.conflicts) == 1                      # 1.4 元 apart > half a 元
+
+
 def test_cells_and_counties_of_one_source_only_are_kept():
     bulletins = frame(rec("990001", 2015, "gdp", "41.90", "亿元", 2, CSV))
     extracted = frame(rec("990001", 2016, "gdp", "45.12", "亿元", 2, TXT),
