@@ -41,22 +41,9 @@ when the years increase, the bulletin's year is a column, the row has one figure
 no two figures could be one number printed with a space (:func:`year_column`); otherwise it
 goes to review with the reason. Prose and the cell-by-cell table reader skip the lines so read.
 
-Text layers:
-
-``original``
-    the decoded file (UTF-8 or GB18030, as ingestion decodes CSVs); spans refer to it. For a
-    PDF, its text layer as pypdf lays it out (:func:`pdf_pages`; a scan without text is an
-    error), pages joined by newlines; spans refer to the page's text and name the page.
-``plain``
-    the original, or for HTML its text (``html.parser``): table cells separated by ``' | '``,
-    rows and block elements by newlines, scripts and styles dropped, ``<sup>`` text as footnote
-    marks. Every plain character keeps the offset of the original character it came from.
-``normalised``
-    plain text with full-width forms folded (NFKC), Traditional variants of the indicator
-    words mapped to Simplified (:data:`countysurv.indicators.TRADITIONAL`), footnote marks
-    (``①``, ``¹``) turned into ``※`` and whitespace removed (a run of spaces between figures, a
-    tab or a run of two or more spaces becomes a cell separator ``|``). Every normalised
-    character keeps its plain offset.
+The text is read in three layers, ``original`` (the decoded file; spans refer to it, for a PDF
+to its page's text layer), ``plain`` (for HTML its text) and ``normalised`` (folded for
+matching), each character keeping the offset of the one it came from: ``textlayers.py``.
 
 The indicator wording written to ``indicator`` is accepted by
 :func:`countysurv.indicators.canonical_indicator`. Resident population (常住人口) is not a
@@ -70,20 +57,17 @@ per county.
 
 from __future__ import annotations
 
-import html
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass, field, replace
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Callable, Iterable
 
 from .bulletins import decode_bytes
 from .errors import InputDataError
-from .indicators import (CANONICAL, TRADITIONAL, agree_to_printed_precision, canonical_indicator,
-                         unit_factor)
+from .indicators import CANONICAL, agree_to_printed_precision, canonical_indicator, unit_factor
 from .io import write_rows_csv
+from .textlayers import CELL, FOOTNOTE, Layer, html_to_text, is_html, normalise, pdf_pages
 
 log = logging.getLogger(__name__)
 
@@ -95,195 +79,6 @@ REVIEW_COLUMNS = RECORD_COLUMNS + ("reason",)
 
 #: Bulletin text files: ``<year>.txt``, ``<year>.html`` (also ``.htm``) or ``<year>.pdf``.
 TEXT_SUFFIXES = (".txt", ".html", ".htm", ".pdf")
-
-# --- text normalisation ----------------------------------------------------------------------
-
-
-#: Footnote marks that NFKC would turn into digits (``①`` → ``1``, ``¹`` → ``1``): read as ``※``.
-_FOOTNOTE_CHARS = set("⁰¹²³⁴⁵⁶⁷⁸⁹") | {chr(c) for c in range(0x2460, 0x2474)} | {
-    chr(c) for c in range(0x2776, 0x2794)} | {"*", "※", "△", "▲", "#"}
-FOOTNOTE = "※"
-CELL = "|"
-#: Pinyin glosses in parentheses right after a Chinese character: ``產(chǎn)``, ``省(sheng)(sheng)``.
-_PINYIN_GLOSS = re.compile(
-    r"(?<=[\u4e00-\u9fff])(?:[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ]{1,6}[)）])+")
-
-
-@dataclass
-class Layer:
-    """A text and, for each of its characters, the offset of the character it came from."""
-
-    text: str
-    origin: list[int]
-
-    def span(self, start: int, end: int) -> tuple[int, int]:
-        """The ``[start, end)`` span in the parent layer of this layer's ``[start, end)``."""
-        return self.origin[start], self.origin[end - 1] + 1
-
-
-def _fold_char(ch: str) -> str:
-    """One plain character as matched: footnote mark, NFKC form, Simplified variant."""
-    if ch in _FOOTNOTE_CHARS:
-        return FOOTNOTE
-    if ch in "，、":  # kept (NFKC would make "，" a plain comma, i.e. a thousands separator)
-        return ch
-    return unicodedata.normalize("NFKC", ch.translate(TRADITIONAL)).translate(TRADITIONAL)
-
-
-def normalise(plain: str) -> Layer:
-    """Fold one text for matching, keeping each character's offset in ``plain``.
-
-    Full-width digits and punctuation become ASCII (``２４．４４`` → ``24.44``, ``（`` → ``(``),
-    except the ideographic comma ``，`` and ``、`` (prose punctuation, never a thousands
-    separator here unless between digit groups: see :data:`NUMBER`). Zero-width characters go.
-    Whitespace goes, except that inside a line a tab, a run of two or more spaces, or a space
-    between two digits separates cells (``|``), and newlines stay (they separate table rows and
-    clauses). Pinyin glosses that some mirror sites print after characters (``總(zǒng)``) go.
-    """
-    out: list[str] = []
-    origin: list[int] = []
-    glosses = {m.start(): m.end() for m in _PINYIN_GLOSS.finditer(plain)}
-    i, n = 0, len(plain)
-    while i < n:
-        if i in glosses:
-            i = glosses[i]
-            continue
-        ch = plain[i]
-        if ch == "\n":
-            out.append("\n")
-            origin.append(i)
-            i += 1
-            continue
-        if ch.isspace():
-            j = i
-            while j < n and plain[j].isspace() and plain[j] != "\n":
-                j += 1
-            run = plain[i:j]
-            prev = out[-1] if out else "\n"
-            nxt = plain[j] if j < n else "\n"
-            if prev in ("\n", CELL) or nxt in ("\n", CELL, "|"):
-                pass  # at a line's edge or beside a cell separator: nothing
-            elif "\t" in run or len(run) >= 2 or (prev.isdigit() and nxt.isdigit()):
-                out.append(CELL)
-                origin.append(i)
-            i = j
-            continue
-        if ch in "\u200b\u200c\u200d\u2060\ufeff\xad":
-            i += 1
-            continue
-        for folded in _fold_char(ch):
-            out.append(folded)
-            origin.append(i)
-        i += 1
-    return Layer("".join(out), origin)
-
-
-# --- HTML to text --------------------------------------------------------------------------
-
-_BLOCK_TAGS = {"p", "div", "br", "li", "ul", "ol", "table", "tbody", "thead", "tfoot", "tr",
-               "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "header", "footer",
-               "blockquote", "pre", "hr", "caption", "dd", "dt", "dl", "title", "center"}
-_SKIP_TAGS = {"script", "style", "noscript", "template", "head"}
-
-
-class _TextParser(HTMLParser):
-    """HTML → text with the original offset of every character (see :func:`html_to_text`)."""
-
-    def __init__(self, source: str) -> None:
-        super().__init__(convert_charrefs=False)
-        self._line_starts = [0] + [m.end() for m in re.finditer(r"\n", source)]
-        self.chars: list[str] = []
-        self.origin: list[int] = []
-        self._skip = 0
-        self._sup = 0
-        self._cells_in_row = 0
-        self._in_cell = 0
-
-    def _offset(self) -> int:
-        line, col = self.getpos()
-        return self._line_starts[line - 1] + col
-
-    def _emit(self, text: str, offset: int, step: bool) -> None:
-        if self._skip:
-            return
-        for k, ch in enumerate(text):
-            if self._sup and not ch.isspace():
-                ch = FOOTNOTE
-            elif ch.isspace() and step:
-                ch = " "  # HTML whitespace, line breaks included, is one space
-            self.chars.append(ch)
-            self.origin.append(offset + k if step else offset)
-
-    def _newline(self) -> None:
-        if self._in_cell:
-            self._emit(" ", self._offset(), False)  # a paragraph inside a table cell
-        elif self.chars and self.chars[-1] != "\n":
-            self._emit("\n", self._offset(), False)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIP_TAGS:
-            self._skip += 1
-        elif tag == "sup":
-            self._sup += 1
-        elif tag == "tr":
-            self._in_cell = 0
-            self._newline()
-            self._cells_in_row = 0
-        elif tag in ("td", "th"):
-            if self._cells_in_row:
-                self._emit(" | ", self._offset(), False)
-            self._cells_in_row += 1
-            self._in_cell += 1
-        elif tag in _BLOCK_TAGS:
-            self._newline()
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("br", "hr"):
-            self._newline()
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP_TAGS:
-            self._skip = max(0, self._skip - 1)
-        elif tag == "sup":
-            self._sup = max(0, self._sup - 1)
-        elif tag in ("td", "th"):
-            self._in_cell = max(0, self._in_cell - 1)
-        elif tag in _BLOCK_TAGS:
-            if tag in ("tr", "table"):
-                self._in_cell = 0
-            self._newline()
-
-    def handle_data(self, data: str) -> None:
-        if data.isspace() and (not self.chars or self.chars[-1] in "\n |"):
-            return  # layout whitespace between tags
-        self._emit(data, self._offset(), True)
-
-    def handle_entityref(self, name: str) -> None:
-        self._emit(html.unescape(f"&{name};"), self._offset(), False)
-
-    def handle_charref(self, name: str) -> None:
-        self._emit(html.unescape(f"&#{name};"), self._offset(), False)
-
-
-def html_to_text(source: str) -> Layer:
-    """Reduce an HTML page to text; each character keeps its offset in ``source``.
-
-    Table cells are joined by ``' | '`` and each row is a line, so a flattened table reads
-    ``地区生产总值 | 153.1 | 8.1``; block elements end lines; ``<script>``, ``<style>`` and
-    ``<head>`` are dropped; text in ``<sup>`` becomes footnote marks (``※``).
-    """
-    parser = _TextParser(source)
-    parser.feed(source)
-    parser.close()
-    return Layer("".join(parser.chars), parser.origin)
-
-
-def is_html(text: str, path: str | Path = "") -> bool:
-    """Whether a bulletin file is HTML: by its suffix, or a text that opens with a tag."""
-    if str(path).lower().endswith((".html", ".htm")):
-        return True
-    return bool(re.match(r"\s*<(!doctype|html|head|body|meta|div|p|table)\b", text, re.I))
-
 
 # --- indicators ----------------------------------------------------------------------------
 
@@ -1153,36 +948,6 @@ def _row(f: Finding, county_code: str, county_name: str, year: int, source: str
     return {"county_code": county_code, "county_name": county_name, "year": year,
             "indicator": TARGET[f.key].wording, "value": f.raw, "unit": f.unit,
             "source": f"{source}:{f.start}-{f.end}", "note": f.note}
-
-
-def pdf_pages(data: bytes, path: str | Path) -> list[str]:
-    """The text layer of a PDF bulletin, one string per page.
-
-    Read with pypdf's layout mode, which keeps a typeset table's cells apart by runs of spaces
-    (so ``地区生产总值      24.44      11.5`` reads as three cells; its plain mode would join them
-    with single spaces, which normalisation drops). A PDF without any text (a scanned image),
-    an encrypted one that opens only with a password, or bytes pypdf cannot parse raise
-    :class:`InputDataError` naming the file: OCR the scan or transcribe it instead.
-    """
-    import io as _io
-
-    import pypdf  # only bulletin folders holding PDFs need it
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = pypdf.PdfReader(_io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise InputDataError(f"{path}: the PDF is encrypted with a password; "
-                                 "save an unencrypted copy")
-        pages = [page.extract_text(extraction_mode="layout") for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError) as err:
-        raise InputDataError(f"{path}: not a readable PDF ({type(err).__name__}: {err})"
-                             ) from None
-    if not any(page.strip() for page in pages):
-        raise InputDataError(f"{path}: the PDF has no text layer ({len(pages)} page(s) of "
-                             "images only?); OCR it or transcribe the figures into a "
-                             "bulletin CSV")
-    return pages
 
 
 def _extract_pdf(data: bytes, path: Path, year: int, name: str

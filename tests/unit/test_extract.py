@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from countysurv import extract
+from countysurv import extract, textlayers
 from countysurv.bulletins import ingest_bulletin
 from countysurv.errors import InputDataError
 from countysurv.indicators import INDICATORS, canonical_indicator, unit_factor
@@ -371,8 +371,8 @@ def test_html_is_reduced_to_text_with_spans_in_the_html():
     assert spans == {"gdp": "地区生产总值<sup>1</sup>26.92亿元"}
     # the unit line follows the table: the row's figure has no unit and is not written
     assert [(f.key, f.reason) for f in review] == [("va_primary", "no unit stated for the figure")]
-    layer = extract.html_to_text(page)
-    assert "\n指标|绝对数\n第一产业|6.71\n" in extract.normalise(layer.text).text
+    layer = textlayers.html_to_text(page)
+    assert "\n指标|绝对数\n第一产业|6.71\n" in textlayers.normalise(layer.text).text
     assert "99亿元" not in layer.text
 
 

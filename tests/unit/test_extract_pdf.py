@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from countysurv import extract
+from countysurv import extract, textlayers
 from countysurv.errors import InputDataError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -60,7 +60,7 @@ def test_pdf_text_layer_gives_prose_and_table_values(tmp_path):
 
 def test_pdf_spans_name_the_page_and_point_into_its_text(tmp_path):
     pdf = write_text_pdf(tmp_path / "2016.pdf", [PAGE_ONE, PAGE_TWO])
-    pages = extract.pdf_pages(pdf.read_bytes(), pdf)
+    pages = textlayers.pdf_pages(pdf.read_bytes(), pdf)
     written = _written(extract.extract_file(pdf, "520000", source="x/2016.pdf"))
     for wording, page in (("地区生产总值", 1), ("年末户籍人口", 2), ("农业机械总动力", 2)):
         value, unit, source = written[wording]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from countysurv import extract
+from countysurv import extract, textlayers
 
 TABLE = """某县2017年-2020年主要经济指标
 项目 单位 2017年 2018年 2019年 2020年
@@ -37,7 +37,7 @@ def run(text: str, year: int):
 
 
 def tokens(line: str) -> list[tuple[str, bool]]:
-    norm = extract.normalise(line)
+    norm = textlayers.normalise(line)
     return [(t.text, t.spaced) for t in extract.line_tokens(norm, line, 0, len(norm.text))]
 
 
@@ -45,7 +45,7 @@ def tokens(line: str) -> list[tuple[str, bool]]:
 
 
 def test_tokens_split_at_single_spaces_that_normalisation_drops():
-    assert extract.normalise("项目 单位 2019年  2020年").text == "项目单位2019年|2020年"
+    assert textlayers.normalise("项目 单位 2019年  2020年").text == "项目单位2019年|2020年"
     assert tokens("项目 单位 2019年  2020年") == [
         ("项目", False), ("单位", True), ("2019年", True), ("2020年", False)]
     assert tokens("增速 (%) 0.1 -10.6\t3") == [
@@ -65,7 +65,7 @@ def test_tokens_split_at_single_spaces_that_normalisation_drops():
     ("全县2019年 2020年 连续增长", None),
 ])
 def test_year_header(line, years):
-    norm = extract.normalise(line)
+    norm = textlayers.normalise(line)
     assert extract.year_header(extract.line_tokens(norm, line, 0, len(norm.text))) == years
 
 
