@@ -6,8 +6,8 @@ county folder's name is whatever the labels file calls the county) and a labels 
 
 * ``indicator``: a canonical indicator (``gdp``, ``va_primary``, ..., ``rural_income`` as in
   ``scripts/countysurv/indicators.py``) or one of the extractor's review-only indicators
-  (``resident_population``: targets of ``scripts/countysurv/extract.py`` that are not
-  canonical);
+  (``resident_population``: targets of ``scripts/countysurv/extract_targets.py`` that are
+  not canonical);
 * ``value``: the level in the canonical unit (yuan, persons, kW), or ``absent`` when the text
   states no level of that indicator for the year (a trap). Indicators a labelled text does not
   list count as absent too.
@@ -40,11 +40,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from countysurv import extract  # noqa: E402  (the package under scripts/)
+from countysurv import extract, extract_targets  # noqa: E402  (the package under scripts/)
 from countysurv.indicators import CANONICAL, unit_factor  # noqa: E402
 
-INDICATORS = CANONICAL + tuple(t.key for t in extract.TARGETS if not t.canonical)
-NOT_CANONICAL = extract.NOT_CANONICAL
+INDICATORS = CANONICAL + tuple(t.key for t in extract_targets.TARGETS if not t.canonical)
+NOT_CANONICAL = extract_targets.NOT_CANONICAL
 
 
 def read_labels(path: Path) -> dict[tuple[str, int], dict[str, float | None]]:
@@ -74,7 +74,7 @@ def canonical_value(key: str, value: str, unit: str) -> float:
 def predictions(path: Path, county: str) -> tuple[dict[str, float], dict[str, list[float]]]:
     """Written values and reviewed values (canonical units) of one text, by indicator."""
     result = extract.extract_file(path, county, county)
-    key_of = {t.wording: t.key for t in extract.TARGETS}
+    key_of = {t.wording: t.key for t in extract_targets.TARGETS}
     written = {key_of[r["indicator"]]: canonical_value(key_of[r["indicator"]], r["value"],
                                                        r["unit"]) for r in result.records}
     reviewed: dict[str, list[float]] = {}

@@ -20,7 +20,15 @@ rule extract_bulletin_text:
     input:
         texts=get_bulletin_texts,
         script=workflow_script("extract_bulletin_text.py"),
-        code=package_modules("extract", "textlayers", "bulletins", "indicators", "parquet"),
+        code=package_modules(
+            "extract",
+            "extract_tables",
+            "extract_targets",
+            "textlayers",
+            "bulletins",
+            "indicators",
+            "parquet",
+        ),
     output:
         records="results/extracted/{county}.csv",
         review="results/extracted/{county}.review.csv",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from countysurv import extract, textlayers
+from countysurv import extract, extract_targets, textlayers
 from countysurv.bulletins import ingest_bulletin
 from countysurv.errors import InputDataError
 from countysurv.indicators import INDICATORS, canonical_indicator, unit_factor
@@ -189,7 +189,7 @@ def test_net_income_is_not_disposable_income():
 
 
 def test_written_wordings_are_canonical():
-    for target in extract.TARGETS:
+    for target in extract_targets.TARGETS:
         if target.canonical:
             assert canonical_indicator(target.wording) == target.key
             assert target.key in INDICATORS
@@ -461,9 +461,10 @@ def test_labelled_texts_match_their_labels():
             result = extract.extract_paths([path], folder.name)
             got = {}
             for row in result.records + result.review:
-                key = next(t.key for t in extract.TARGETS if t.wording == row["indicator"])
-                if row in result.records or str(row["reason"]).startswith(extract.NOT_CANONICAL):
-                    factor = extract._unit_factor(key, str(row["unit"]))
+                key = next(t.key for t in extract_targets.TARGETS if t.wording == row["indicator"])
+                if row in result.records or \
+                        str(row["reason"]).startswith(extract_targets.NOT_CANONICAL):
+                    factor = extract_targets.target_unit_factor(key, str(row["unit"]))
                     got[key] = float(row["value"]) * factor
             for key, value in labels[(folder.name, extract.year_of(path))].items():
                 if value is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from countysurv import extract, textlayers
+from countysurv import extract, extract_tables, textlayers
 
 TABLE = """某县2017年-2020年主要经济指标
 项目 单位 2017年 2018年 2019年 2020年
@@ -38,7 +38,7 @@ def run(text: str, year: int):
 
 def tokens(line: str) -> list[tuple[str, bool]]:
     norm = textlayers.normalise(line)
-    return [(t.text, t.spaced) for t in extract.line_tokens(norm, line, 0, len(norm.text))]
+    return [(t.text, t.spaced) for t in extract_tables.line_tokens(norm, line, 0, len(norm.text))]
 
 
 # --- tokens and headers ---------------------------------------------------------------------
@@ -66,7 +66,8 @@ def test_tokens_split_at_single_spaces_that_normalisation_drops():
 ])
 def test_year_header(line, years):
     norm = textlayers.normalise(line)
-    assert extract.year_header(extract.line_tokens(norm, line, 0, len(norm.text))) == years
+    tokens = extract_tables.line_tokens(norm, line, 0, len(norm.text))
+    assert extract_tables.year_header(tokens) == years
 
 
 # --- the rule: the bulletin year's column, the unit before the figures ------------------------
