@@ -1,5 +1,6 @@
 # Bulletin texts -> raw bulletin CSVs (README "Bulletin texts"): one job per county folder of
-# data/bulletin_texts/<county>/<year>.{txt,html,pdf}, read by countysurv/extract.py. Values read
+# data/bulletin_texts/<county>/<year>.{txt,html,pdf}, read by countysurv/extract.py (prose,
+# decisions, files; with textlayers.py, extract_targets.py and extract_tables.py). Values read
 # unambiguously go to results/extracted/<county>.csv in the raw bulletin format (each with
 # the file and character span it came from); every other figure tied to an indicator goes to
 # results/extracted/<county>.review.csv with its reason.

@@ -83,7 +83,7 @@ _SPACE = re.compile(r"\s+")
 #: of the aliases and units above (bulletins of some counties, and text copied through a
 #: Traditional-Chinese system, write 地區生產總值, 農業機械總動力, 鄉村人口, 萬元) and the words
 #: the text extractor reads around them (filler, growth, period and year markers; mirror sites
-#: serve whole bulletins in Traditional characters, see countysurv/extract.py). Ingestion
+#: serve whole bulletins in Traditional characters, see countysurv/textlayers.py). Ingestion
 #: applies it to indicator names and units only, never to values.
 TRADITIONAL = str.maketrans(
     "區產總業農機動漁務戶鄉國內億萬較長實現達為與減結構專輔純價計預單額數縣資貸從養規"
