@@ -62,7 +62,7 @@ from .extract_targets import (ANNUAL, ANY_UNIT, BARE, KEYWORDS, NOT_CANONICAL, N
                               TARGET, UNITS, BulletinText, Finding, clause_bounds, context_reason)
 from .indicators import agree_to_printed_precision
 from .io import write_rows_csv
-from .textlayers import CELL, Layer, html_to_text, is_html, normalise, pdf_pages
+from .textlayers import CELL, Layer, html_to_text, is_html, normalise, pdf_pages, unwrap_lines
 
 log = logging.getLogger(__name__)
 
@@ -328,14 +328,21 @@ def decide(findings: Iterable[Finding]) -> tuple[list[Finding], list[Finding]]:
 
 # --- entry points --------------------------------------------------------------------------
 
-def extract_text(original: str, year: int, html_input: bool = False
+def extract_text(original: str, year: int, html_input: bool = False, pdf_input: bool = False
                  ) -> tuple[list[Finding], list[Finding]]:
     """Find the figures of one bulletin's decoded text; return ``(written, review)``.
 
     ``year`` is the bulletin's year (figures marked as another year's go to review);
-    ``html_input`` reduces the text from HTML first. Spans refer to ``original``.
+    ``html_input`` reduces the text from HTML first; ``pdf_input`` joins the prose lines a
+    PDF's typesetting wrapped (:func:`countysurv.textlayers.unwrap_lines`). Spans refer to
+    ``original``.
     """
-    plain = html_to_text(original) if html_input else Layer(original, list(range(len(original))))
+    if html_input:
+        plain = html_to_text(original)
+    elif pdf_input:
+        plain = unwrap_lines(original)
+    else:
+        plain = Layer(original, list(range(len(original))))
     norm = normalise(plain.text)
     findings = _find_figures(norm, plain, year)
     return decide(findings)
@@ -361,7 +368,7 @@ def _extract_pdf(data: bytes, path: Path, year: int, name: str
     for page in pages:
         starts.append(offset)
         offset += len(page) + 1
-    written, review = extract_text("\n".join(pages), year)
+    written, review = extract_text("\n".join(pages), year, pdf_input=True)
 
     def locate(f: Finding) -> tuple[Finding, str]:
         number = max(i for i, s in enumerate(starts) if s <= f.start)

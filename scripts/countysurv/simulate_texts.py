@@ -10,10 +10,13 @@ Which texts. ``round(8 n / 76)`` counties (at least one; 8 of the default 76), d
 own stream ``numpy.random.default_rng([seed, TEXT_STREAM])`` so that the CSVs, the reference list
 and the truth of the study do not depend on them, each print their bulletins of
 :data:`TEXT_YEARS` (2014–2016) in ``bulletin_texts/<code>/<year>.txt`` (``.html`` for the HTML
-style). The k-th county's text of the j-th year has style ``STYLES[(3k + j) % 6]``:
+style, ``.pdf`` for the PDF one). The k-th county's text of the j-th year has style
+``STYLES[(3k + j) % 6]``:
 
-``prose``
-    sentences with 亿元 to two decimals, 万人 and 万千瓦 to two, 万元 with thousands separators;
+``pdf``
+    sentences (the prose style) with 亿元 to two decimals, 万人 and 万千瓦 to two, 万元 with
+    thousands separators, typeset as a PDF with a text layer (countysurv/pdf_writer.py: lines
+    of 34 characters, so sentences and units run on to the next line);
 ``by_sector``
     ``分产业看，第一产业实现增加值…`` in 万元, persons in 人, power in 千瓦, with a sub-item
     (工业增加值) inside the secondary sector's clause;
@@ -22,9 +25,9 @@ style). The k-th county's text of the j-th year has style ``STYLES[(3k + j) % 6]
 ``html``
     an HTML page (GB18030, a footnote mark in ``<sup>``, a ``<table>`` under ``单位：亿元``);
 ``full_width``
-    the prose style with full-width digits, decimal points and percent signs;
+    the prose style as text, with full-width digits, decimal points and percent signs;
 ``traditional``
-    the prose style in Traditional characters (a mirror site).
+    the prose style as text, in Traditional characters (a mirror site).
 
 What is printed. The cells the county's bulletin CSV holds for that year, each printed from
 the **true** level at the text's own precision. The CSV printed the same true level at its
@@ -60,11 +63,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import io, simulate
+from . import io, pdf_writer, simulate
 from .indicators import unit_factor
 
 TEXT_YEARS: tuple[int, ...] = (2014, 2015, 2016)
-STYLES: tuple[str, ...] = ("prose", "by_sector", "table", "html", "full_width", "traditional")
+STYLES: tuple[str, ...] = ("pdf", "by_sector", "table", "html", "full_width", "traditional")
+#: Characters per line of the PDF style.
+PDF_LINE_WIDTH: int = 34
 #: Counties printed as texts per 76 counties (scaled with n, at least one).
 TEXTS_PER_76: int = 8
 #: The texts' random stream: ``default_rng([seed, TEXT_STREAM])``.
@@ -79,7 +84,7 @@ _CODE_FOLDER = re.compile(r"^99\d{4}$")
 
 #: Unit and decimals of every indicator, per style (money, persons, power; per-capita in 元).
 _UNITS: dict[str, dict[str, tuple[str, int]]] = {
-    "prose": {"money": ("亿元", 2), "services": ("万元", 0), "persons": ("万人", 2),
+    "pdf": {"money": ("亿元", 2), "services": ("万元", 0), "persons": ("万人", 2),
               "power": ("万千瓦", 2)},
     "by_sector": {"money": ("万元", 0), "services": ("万元", 0), "persons": ("人", 0),
                   "power": ("千瓦", 0)},
@@ -88,7 +93,7 @@ _UNITS: dict[str, dict[str, tuple[str, int]]] = {
     "html": {"money": ("亿元", 2), "services": ("万元", 0), "persons": ("万人", 2),
              "power": ("万千瓦", 2), "table": ("亿元", 2)},
 }
-_UNITS["full_width"] = _UNITS["traditional"] = _UNITS["prose"]
+_UNITS["full_width"] = _UNITS["traditional"] = _UNITS["pdf"]
 #: Per-capita indicators: printed in 元 to the unit in every style.
 _PER_CAPITA: tuple[str, ...] = ("gdp_per_capita", "rural_income")
 _KIND = {"gdp": "money", "va_primary": "money", "va_secondary": "money", "va_tertiary": "money",
@@ -120,7 +125,15 @@ class BulletinText:
 
     @property
     def file_name(self) -> str:
-        return f"{self.year}.{'html' if self.style == 'html' else 'txt'}"
+        return f"{self.year}.{self.style if self.style in ('html', 'pdf') else 'txt'}"
+
+    @property
+    def data(self) -> bytes:
+        """The file's bytes: the text in its encoding, or for the PDF style the typeset text."""
+        if self.style == "pdf":
+            return pdf_writer.text_pdf(pdf_writer.paginate(
+                pdf_writer.wrap(self.text, PDF_LINE_WIDTH)))
+        return self.text.encode(self.encoding)
 
 
 def _number(value: float, unit: str, decimals: int, separators: bool = False) -> str:
@@ -401,10 +414,11 @@ def labels_csv(texts: list[BulletinText]) -> str:
 
 
 def write_texts(texts: list[BulletinText], out_dir: str | Path) -> list[Path]:
-    """Write ``<out_dir>/bulletin_texts/<code>/<year>.{txt,html}`` and ``labels.csv``.
+    """Write ``<out_dir>/bulletin_texts/<code>/<year>.{txt,html,pdf}`` and ``labels.csv``.
 
-    Folders of simulated counties (``99NNNN``) that are not part of ``texts`` are removed, so
-    the folder holds exactly this study's texts; other files are left alone.
+    Folders of simulated counties (``99NNNN``) that are not part of ``texts`` are removed, and
+    so is any other file in the folders written (a text of an earlier style), so the folder
+    holds exactly this study's texts; other files are left alone.
     """
     root = Path(out_dir) / FOLDER
     root.mkdir(parents=True, exist_ok=True)
@@ -413,12 +427,15 @@ def write_texts(texts: list[BulletinText], out_dir: str | Path) -> list[Path]:
         path = root / t.county_code / t.file_name
         path.parent.mkdir(exist_ok=True)
         with io.atomic_path(path) as tmp:
-            tmp.write_bytes(t.text.encode(t.encoding))
+            tmp.write_bytes(t.data)
         written.append(path)
     keep = {t.county_code for t in texts}
     for folder in sorted(root.iterdir()):
         if folder.is_dir() and _CODE_FOLDER.match(folder.name) and folder.name not in keep:
             shutil.rmtree(folder)
+        elif folder.is_dir() and folder.name in keep:
+            for stale in sorted(set(folder.iterdir()) - set(written)):
+                stale.unlink()
     io.write_text(labels_csv(texts), root / "labels.csv")
     return written + [root / "labels.csv"]
 

@@ -14,8 +14,9 @@ Text layers:
 ``plain``
     the original, or for HTML its text (:func:`html_to_text`, ``html.parser``): table cells
     separated by ``' | '``, rows and block elements by newlines, scripts and styles dropped,
-    ``<sup>`` text as footnote marks. Every plain character keeps the offset of the original
-    character it came from.
+    ``<sup>`` text as footnote marks; for a PDF, its prose lines that the typesetting wrapped
+    joined again (:func:`unwrap_lines`). Every plain character keeps the offset of the
+    original character it came from.
 ``normalised``
     plain text with full-width forms folded (NFKC), Traditional variants of the indicator
     words mapped to Simplified (:data:`countysurv.indicators.TRADITIONAL`), footnote marks
@@ -258,3 +259,58 @@ def pdf_pages(data: bytes, path: str | Path) -> list[str]:
                              "images only?); OCR it or transcribe the figures into a "
                              "bulletin CSV")
     return pages
+
+
+#: A PDF line ending in one of these ends a sentence (or a heading's colon): never joined.
+_SENTENCE_END = tuple("。！？；：!?;:")
+#: Two cells of a laid-out table row: text, a run of two or more spaces, text.
+_CELL_GAP = re.compile(r"\S {2,}\S")
+#: The start of a heading, a caption or a list item: ``一、``, ``（二）``, ``表1``, ``图2``, ``3.``.
+_BLOCK_START = re.compile(r"\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|[表图]\s*\d"
+                          r"|\d+[、.．](?!\d))")
+#: A wrapped line fills at least this share of the page's longest prose line.
+_FULL_LINE = 0.6
+
+
+def unwrap_lines(text: str) -> Layer:
+    """Join the prose lines of PDF text that the typesetting wrapped; keep every offset.
+
+    A PDF has no paragraphs, only lines: a sentence, and sometimes a figure
+    (``地区生产总值24.`` / ``44亿元``), runs on from one line to the next. A line break is removed
+    (with the next line's indentation) when both lines are prose (no run of two or more spaces
+    between text, which marks a table row's cells), the first line fills at least
+    :data:`_FULL_LINE` of the longest prose line of the text and does not end a sentence
+    (:data:`_SENTENCE_END`), and the next line does not open a heading, caption or list item
+    (:data:`_BLOCK_START`). Chinese prose has no spaces between words, so the lines are joined
+    without one. Every other break stays, so table rows stay rows.
+    """
+    lines = text.split("\n")
+    prose = [not _CELL_GAP.search(line.strip()) for line in lines]
+    longest = max((len(line.rstrip()) for line, p in zip(lines, prose) if p), default=0)
+    chars: list[str] = []
+    origin: list[int] = []
+    offset = 0
+    skip_indent = False
+    for i, line in enumerate(lines):
+        start = 0
+        if skip_indent:
+            start = len(line) - len(line.lstrip(" \t\u3000"))
+        chars.extend(line[start:])
+        origin.extend(range(offset + start, offset + len(line)))
+        end = offset + len(line)  # the offset of this line's newline
+        offset = end + 1
+        if i == len(lines) - 1:
+            break
+        body = line.rstrip()
+        skip_indent = (prose[i] and prose[i + 1] and bool(body)
+                       and len(body) >= _FULL_LINE * longest
+                       and not body.endswith(_SENTENCE_END)
+                       and bool(lines[i + 1].strip())
+                       and not _BLOCK_START.match(lines[i + 1]))
+        if skip_indent:
+            trailing = len(line) - len(body)  # the wrapped line's trailing spaces go too
+            del chars[len(chars) - trailing:], origin[len(origin) - trailing:]
+        else:
+            chars.append("\n")
+            origin.append(end)
+    return Layer("".join(chars), origin)

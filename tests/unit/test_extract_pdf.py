@@ -1,21 +1,18 @@
 """Bulletins published as PDF: their text layer is read like a text file, spans name the page.
 
-The PDFs are written by ``tests/pdf_writer.py`` (a composite font with a ToUnicode map, as
+The PDFs are written by ``countysurv/pdf_writer.py`` (a composite font with a ToUnicode map, as
 word processors print Chinese text) with figures made up for these tests.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
 from countysurv import extract, textlayers
 from countysurv.errors import InputDataError
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from pdf_writer import write_text_pdf  # noqa: E402
+from countysurv.pdf_writer import paginate, wrap, write_text_pdf
 
 PAGE_ONE = [
     [(60, "某县2016年国民经济和社会发展统计公报")],
@@ -135,3 +132,47 @@ def test_pdf_counts_as_a_bulletin_text_of_its_year(tmp_path):
     write_text_pdf(folder / "2017.pdf", [PAGE_TWO])
     with pytest.raises(InputDataError, match="two texts for the year 2017"):
         extract.extract_paths(extract.text_files(folder), "520000")
+
+
+PROSE = ("初步核算，全县实现地区生产总值（GDP）138.27亿元，按可比价格计算，比上年增长9.6%。"
+         "其中：第一产业增加值29.85亿元，增长5.9%；第二产业增加值42.06亿元，增长10.4%；"
+         "第三产业增加值66.36亿元，增长11.2%。年末全县户籍人口141.52万人，比上年增加0.31万人。\n"
+         "全年农林牧渔业总产值52.40亿元，增长4.1%。")
+
+
+@pytest.mark.parametrize("width", [17, 23, 29, 34, 41])
+def test_wrapped_prose_of_a_pdf_is_read_across_line_ends(tmp_path, width):
+    """Sentences, and units, run on from line to line; every value is still read."""
+    pdf = write_text_pdf(tmp_path / "2016.pdf", paginate(wrap(PROSE, width)))
+    written = _written(extract.extract_file(pdf, "520000"))
+    assert {k: v[:2] for k, v in written.items()} == {
+        "地区生产总值": ("138.27", "亿元"), "第一产业增加值": ("29.85", "亿元"),
+        "第二产业增加值": ("42.06", "亿元"), "第三产业增加值": ("66.36", "亿元"),
+        "年末户籍人口": ("141.52", "万人"), "农林牧渔业总产值": ("52.40", "亿元")}
+
+
+def test_wrap_breaks_lines_at_the_width_but_not_inside_a_figure():
+    lines = [cell for line in wrap(PROSE, 23) for _, cell in line]
+    assert lines[0].startswith("\u3000\u3000初步核算")
+    assert all(len(line) <= 23 for line in lines)
+    assert "".join(lines).replace("\u3000", "") == PROSE.replace("\n", "")
+    for left, right in zip(lines, lines[1:]):
+        assert not (left[-1].isdigit() and (right[0].isdigit() or right[0] == ".")), (left, right)
+
+
+def test_unwrap_joins_wrapped_prose_and_keeps_rows_headings_and_sentence_ends():
+    text = ("一、综合\n"
+            "    全县实现地区生产总值24.44亿\n"
+            "元，比上年增长11.5%。\n"
+            "（一）农业\n"
+            "全年粮食产量12.3万吨，比上年增长1.2%，\n"
+            "表1  2016年地区生产总值\n"
+            "指标          绝对数       增长\n"
+            "地区生产总值     24.44     11.5")
+    layer = textlayers.unwrap_lines(text)
+    assert layer.text.split("\n") == [
+        "一、综合", "    全县实现地区生产总值24.44亿元，比上年增长11.5%。", "（一）农业",
+        "全年粮食产量12.3万吨，比上年增长1.2%，", "表1  2016年地区生产总值",
+        "指标          绝对数       增长", "地区生产总值     24.44     11.5"]
+    assert all(text[o] == c for c, o in zip(layer.text, layer.origin) if c != "\n")
+    assert all(text[o] == "\n" for c, o in zip(layer.text, layer.origin) if c == "\n")

@@ -53,7 +53,7 @@ def test_committed_texts_are_the_generators_bytes(texts):
     fresh = sorted([f"{t.county_code}/{t.file_name}" for t in texts] + ["labels.csv"])
     assert committed == fresh
     for t in texts:
-        assert (TEXTS / t.county_code / t.file_name).read_bytes() == t.text.encode(t.encoding)
+        assert (TEXTS / t.county_code / t.file_name).read_bytes() == t.data
     assert (TEXTS / "labels.csv").read_text(encoding="utf-8") == simulate_texts.labels_csv(texts)
 
 

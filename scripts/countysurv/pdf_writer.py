@@ -1,4 +1,4 @@
-"""A small PDF writer for test fixtures: pages of Chinese text with a real text layer.
+"""A small PDF writer: pages of Chinese text with a real text layer (simulated bulletins, tests).
 
 Chinese bulletins published as PDF (typically printed from a word processor) show their text
 with a composite font: a ``Type0`` font with ``Identity-H`` encoding, so every glyph is a
@@ -8,7 +8,12 @@ no embedded font program (viewers substitute a system font). Each line is a list
 ``(x, text)`` cells placed at ``x`` points from the left edge, so a table's cells sit apart
 on the page the way a typeset table's do.
 
-Written for this repository's tests; nothing here is read by the workflow.
+:func:`wrap` lays out prose the way a word processor does: a paragraph indented by two
+characters, lines broken at a fixed width wherever they fall, except inside a run of digits
+(a figure stays on one line, its unit may not), so sentences run on from line to line. The
+simulated default study prints one style of its bulletin texts this way
+(countysurv/simulate_texts.py); the extractor reads them back through pypdf
+(countysurv/extract.py, ``pdf_pages``). Output bytes depend only on the input (no dates, no IDs).
 """
 
 from __future__ import annotations
@@ -48,12 +53,56 @@ def _stream(body: bytes, extra: str = "") -> bytes:
             + b"\nendstream")
 
 
+#: Left margin, first baseline and the lowest baseline of a page, in points (A4: 595 × 842).
+LEFT, TOP, BOTTOM = 60.0, 800.0, 50.0
+
+
+def wrap(text: str, width: int = 34, x: float = LEFT, size: float = 10.5) -> list[list[Cell]]:
+    """Lay out prose: each non-empty line of ``text`` a paragraph, wrapped at ``width`` characters.
+
+    A paragraph's first line is indented by two characters; a line never breaks inside a run
+    of ASCII digits and decimal points. Each returned line is one cell at ``x``.
+    """
+    lines: list[list[Cell]] = []
+    for paragraph in text.split("\n"):
+        paragraph = paragraph.strip()
+        if not paragraph:
+            continue
+        rest = "\u3000\u3000" + paragraph
+        while rest:
+            cut = min(width, len(rest))
+            while 0 < cut < len(rest) and _digitish(rest[cut - 1]) and _digitish(rest[cut]):
+                cut -= 1
+            if cut == 0:  # a run of digits longer than the line: break it at the width
+                cut = width
+            lines.append([(x, rest[:cut])])
+            rest = rest[cut:]
+    return lines
+
+
+def _digitish(ch: str) -> bool:
+    return ch.isascii() and (ch.isdigit() or ch == ".")
+
+
+def paginate(lines: list[list[Cell]], leading: float = 16.0) -> list[list[list[Cell]]]:
+    """Split lines into pages of as many lines as fit between :data:`TOP` and :data:`BOTTOM`."""
+    per_page = int((TOP - BOTTOM) // leading) + 1
+    return [lines[i:i + per_page] for i in range(0, len(lines), per_page)] or [[]]
+
+
 def write_text_pdf(path: str | Path, pages: list[list[list[Cell]]], size: float = 10.5,
                    leading: float = 16.0) -> Path:
-    """Write ``pages`` (each a list of lines, each line a list of ``(x, text)`` cells) as a PDF.
+    """Write :func:`text_pdf` of ``pages`` to ``path``; return the path."""
+    path = Path(path)
+    path.write_bytes(text_pdf(pages, size, leading))
+    return path
 
-    Characters get CIDs in order of first appearance; every page uses the one font. Returns
-    the path written.
+
+def text_pdf(pages: list[list[list[Cell]]], size: float = 10.5, leading: float = 16.0) -> bytes:
+    """``pages`` (each a list of lines, each line a list of ``(x, text)`` cells) as PDF bytes.
+
+    Characters get CIDs in order of first appearance; every page uses the one font; ASCII
+    characters are half as wide as the others.
     """
     cids: dict[str, int] = {}
     for page in pages:
@@ -83,7 +132,7 @@ def write_text_pdf(path: str | Path, pages: list[list[list[Cell]]], size: float 
     kids = []
     for page in pages:
         ops = []
-        y = 800.0
+        y = TOP
         for line in page:
             for x, text in line:
                 glyphs = "".join(_hex_cid(cids[ch]) for ch in text)
@@ -107,6 +156,4 @@ def write_text_pdf(path: str | Path, pages: list[list[list[Cell]]], size: float 
     out += b"".join(f"{o:010d} 00000 n \n".encode("ascii") for o in offsets)
     out += (f"trailer\n<< /Size {len(objects) + 1} /Root {catalog} 0 R >>\n"
             f"startxref\n{xref}\n%%EOF\n").encode("ascii")
-    path = Path(path)
-    path.write_bytes(bytes(out))
-    return path
+    return bytes(out)
