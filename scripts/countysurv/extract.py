@@ -30,9 +30,9 @@ ratios such as ``三次产业结构比`` and sub-items (``工业增加值``) nev
 between the indicator and the number are not filler, or the wording is another indicator's.
 
 The text is read in three layers, ``original`` (the decoded file; spans refer to it, for a PDF
-to its page's text layer), ``plain`` (for HTML its text) and ``normalised`` (folded for
-matching), each character keeping the offset of the one it came from: ``textlayers.py``. The
-indicators looked for, a number as printed, the words that make a figure another period's and
+to its page's text layer), ``plain`` (for HTML its text, for a PDF its wrapped prose lines
+joined) and ``normalised`` (folded for matching), each character keeping the offset of the
+one it came from: ``textlayers.py``. The indicators looked for, a number as printed, the words that make a figure another period's and
 the record of a figure found (:class:`countysurv.extract_targets.Finding`) are in
 ``extract_targets.py``. This module reads prose (:func:`_read_prose`), decides what is
 written (:func:`decide`) and holds the entry points (files, folders, the output CSVs).
@@ -59,7 +59,7 @@ from .bulletins import decode_bytes
 from .errors import InputDataError
 from .extract_tables import in_label, read_tables, read_year_tables
 from .extract_targets import (ANNUAL, ANY_UNIT, BARE, KEYWORDS, NOT_CANONICAL, NUMBER, PART_YEAR,
-                              TARGET, UNITS, BulletinText, Finding, clause_bounds, context_reason)
+                              TARGET, UNITS, TextBeingRead, Finding, clause_bounds, context_reason)
 from .indicators import agree_to_printed_precision
 from .io import write_rows_csv
 from .textlayers import CELL, Layer, html_to_text, is_html, normalise, pdf_pages, unwrap_lines
@@ -113,7 +113,7 @@ _PART_OF_AREA = re.compile(r"(?<!全)(?:乡|镇|街道|园区|开发区|经济�
 _OTHER_AGGREGATE = re.compile(r"非公有制经济|非公经济|民营经济")
 
 
-def _read_prose(doc: BulletinText) -> None:
+def _read_prose(doc: TextBeingRead) -> None:
     """Read every wording outside table labels, and bare sectors in value-added sentences."""
     text = doc.text
     for match in KEYWORDS.finditer(text):
@@ -153,7 +153,7 @@ def _figure_after(text: str, pos: int) -> tuple[re.Match[str], str, int] | None:
     return number, unit, end
 
 
-def _prose_at(doc: BulletinText, key: str, kw_start: int, kw_end: int) -> None:
+def _prose_at(doc: TextBeingRead, key: str, kw_start: int, kw_end: int) -> None:
     """Read the figure after the wording ``[kw_start, kw_end)`` of ``key``, and its reason.
 
     The figure follows through filler words (:data:`_FILLER`; for GDP also through the words
@@ -218,7 +218,7 @@ def _other_aggregate(text: str, clause_start: int, prefix: str) -> str:
     return f"a part of another aggregate ({match.group(0)})" if match else ""
 
 
-def _respectively(doc: BulletinText, kw_start: int, kw_end: int) -> None:
+def _respectively(doc: TextBeingRead, kw_start: int, kw_end: int) -> None:
     """Three sector figures listed in order after ``…分别为``, separated by ``、``, ``,`` or 和."""
     pos = kw_end
     prefix = doc.text[clause_bounds(doc.text, kw_start, kw_end)[0]:kw_start]
@@ -243,7 +243,7 @@ def _find_figures(norm: Layer, plain: Layer, year: int) -> list[Finding]:
 
     A text that reports part of the year sends its figures to review (:func:`_part_year_text`).
     """
-    doc = BulletinText(norm, plain, year)
+    doc = TextBeingRead(norm, plain, year)
     read_year_tables(doc)
     _read_prose(doc)
     read_tables(doc)

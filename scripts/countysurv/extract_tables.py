@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .extract_targets import (ANY_UNIT, BARE, KEYWORDS, NUMBER, UNITS, YEAR, BulletinText,
+from .extract_targets import (ANY_UNIT, BARE, KEYWORDS, NUMBER, UNITS, YEAR, TextBeingRead,
                               context_reason)
 from .textlayers import CELL, FOOTNOTE, Layer
 
@@ -100,7 +100,7 @@ def _is_year(cell: str) -> bool:
     return bool(re.fullmatch(r"(?:19|20)\d{2}年?", cell))
 
 
-def in_label(doc: BulletinText, pos: int) -> bool:
+def in_label(doc: TextBeingRead, pos: int) -> bool:
     """Whether ``pos`` is in a table row's label cell or on a line :func:`read_year_tables` read.
 
     Prose skips such a wording: the table readers read its row.
@@ -121,7 +121,7 @@ def in_label(doc: BulletinText, pos: int) -> bool:
 
 # --- tables of cells separated by '|' ------------------------------------------------------
 
-def read_tables(doc: BulletinText) -> None:
+def read_tables(doc: TextBeingRead) -> None:
     """Read every block of consecutive lines with cells as one table."""
     block: list[tuple[int, str]] = []
     pos = previous_end = 0
@@ -138,7 +138,7 @@ def read_tables(doc: BulletinText) -> None:
         pos += len(line) + 1
 
 
-def _table(doc: BulletinText, rows: list[tuple[int, str]], context_start: int) -> None:
+def _table(doc: TextBeingRead, rows: list[tuple[int, str]], context_start: int) -> None:
     """Read one table; ``[context_start, first row)`` holds its title and unit line."""
     start = rows[0][0]
     before = doc.text[context_start:start]
@@ -204,7 +204,7 @@ def _first_value(cells: list[tuple[int, str]], label: int
     return None
 
 
-def _column(doc: BulletinText, cells: list[tuple[int, str]], header: list[str], label: int
+def _column(doc: TextBeingRead, cells: list[tuple[int, str]], header: list[str], label: int
             ) -> tuple[tuple[int, re.Match[str], str] | None, str]:
     """With a header: the first level column of the bulletin's year, current prices first.
 
@@ -359,7 +359,7 @@ def year_column(years: list[int], year: int, figures: list[Token]) -> tuple[int,
     return j, ""
 
 
-def read_year_tables(doc: BulletinText) -> None:
+def read_year_tables(doc: TextBeingRead) -> None:
     """Read every table under a header of years spaced by single spaces (:func:`year_header`).
 
     The lines after the header are its rows, up to a blank line or a line that is neither a
@@ -394,7 +394,7 @@ def read_year_tables(doc: BulletinText) -> None:
             _year_table(doc, starts[header], ends[header], years, rows)
 
 
-def _year_table(doc: BulletinText, head_start: int, head_end: int, years: list[int],
+def _year_table(doc: TextBeingRead, head_start: int, head_end: int, years: list[int],
                 rows: list[list[Token]]) -> None:
     """Read the rows of one year-column table (see :func:`year_column` for the column).
 

@@ -4,7 +4,7 @@ The indicators looked for (:data:`TARGETS`: wordings and the kind of unit each t
 accepted for each kind and those recognised after a number (:data:`UNITS`, :data:`ANY_UNIT`), a
 number as printed (:data:`NUMBER`), the words in the clause before a wording that make a figure
 a period's within the year, a plan or another year's (:func:`context_reason`), a figure found
-(:class:`Finding`), and :class:`BulletinText`: one text being read, with its layers
+(:class:`Finding`), and :class:`TextBeingRead`: one text being read, with its layers
 (``textlayers.py``), its year and the figures found so far. The readers add to it: prose in
 ``extract.py``, tables in ``extract_tables.py``; ``extract.py`` then decides what is written.
 """
@@ -189,7 +189,7 @@ def context_reason(prefix: str, year: int) -> str:
 
 # --- one text being read -------------------------------------------------------------------
 
-class BulletinText:
+class TextBeingRead:
     """One bulletin text being read: its layers, its year, and the figures found so far.
 
     The readers (``extract.py`` for prose, ``extract_tables.py`` for tables) call :meth:`add`
