@@ -31,11 +31,12 @@ between the indicator and the number are not filler, or the wording is another i
 
 The text is read in three layers, ``original`` (the decoded file; spans refer to it, for a PDF
 to its page's text layer), ``plain`` (for HTML its text, for a PDF its wrapped prose lines
-joined) and ``normalised`` (folded for matching), each character keeping the offset of the
-one it came from: ``textlayers.py``. The indicators looked for, a number as printed, the words that make a figure another period's and
-the record of a figure found (:class:`countysurv.extract_targets.Finding`) are in
-``extract_targets.py``. This module reads prose (:func:`_read_prose`), decides what is
-written (:func:`decide`) and holds the entry points (files, folders, the output CSVs).
+joined) and ``normalised`` (folded for matching), each character keeping the offset of the one
+it came from: ``textlayers.py``. The indicators looked for, a number as printed, the words that
+make a figure another period's and the record of a figure found
+(:class:`countysurv.extract_targets.Finding`) are in ``extract_targets.py``. This module reads
+prose (:func:`_read_prose`), decides what is written (:func:`decide`) and holds the entry
+points (files, folders, the output CSVs).
 
 The indicator wording written to ``indicator`` is accepted by
 :func:`countysurv.indicators.canonical_indicator`. Resident population (常住人口) is not a
