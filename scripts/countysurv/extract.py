@@ -15,19 +15,21 @@ tables. This module turns one such file into
   indicator, an indicator outside the canonical list).
 
 Precision comes first. A value is written only when (1) an indicator's wording is followed,
-through nothing but filler words (完成, 实现, 达到, 为, a footnote mark, ``（GDP）``), by a number
-and a unit of the indicator's kind (for GDP also through a parenthesis or a few words without a
-digit, :data:`_GDP_WORDS`: ``地区生产总值突破千亿大关，实现1027.8亿元``), or it is a table row
-labelled with the wording (or bare ``乡村`` in a table splitting the population into 城镇 and
-乡村) whose unit is stated by the row, its column header or a ``单位：`` line, or a row of a
-table with years as columns whose columns are certain (tables: ``extract_tables.py``); (2)
-nothing in the clause before the wording marks the figure as another year's, a period within
-the year or a plan; and (3) every such figure for the indicator in the file agrees: they differ
-by at most half a unit of the coarser one's last printed digit
+through nothing but filler words (完成, 实现, 达到, 为, a footnote mark, ``（GDP）``), by a number and a
+unit of the indicator's kind (also through a note in parentheses without a digit, and for GDP a
+few words without one, :data:`_GDP_WORDS`: ``地区生产总值突破千亿大关，实现1027.8亿元``), or it is a table row
+labelled with the wording (or bare ``乡村`` in a table splitting the population into 城镇 and 乡村)
+whose unit is stated by the row, its column header or a ``单位：`` line, or a row of a table with
+years as columns whose columns are certain (tables: ``extract_tables.py``); (2) nothing in the
+clause before the wording marks the figure as another year's, a period within the year or a
+plan; (3) every such figure for the indicator in the file agrees: they differ by at most
+half a unit of the coarser one's last printed digit
 (:func:`countysurv.indicators.agree_to_printed_precision`; bulletins print the same level in
-prose and in a table, rounded differently). Growth rates, shares, ``比上年增加`` amounts,
-ratios such as ``三次产业结构比`` and sub-items (``工业增加值``) never reach a value: the words
-between the indicator and the number are not filler, or the wording is another indicator's.
+prose and in a table, rounded differently); and (4) when GDP and the three sectors are all
+written, they add up within :data:`SECTOR_SUM_TOLERANCE` (else the figure a unit slip would
+explain, or all four, go to review). Growth rates, shares, ``比上年增加`` amounts, ratios such as
+``三次产业结构比`` and sub-items (``工业增加值``) never reach a value: the words between the indicator and
+the number are not filler, or the wording is another indicator's.
 
 The text is read in three layers, ``original`` (the decoded file; spans refer to it, for a PDF
 to its page's text layer), ``plain`` (for HTML its text, for a PDF its wrapped prose lines
@@ -92,10 +94,12 @@ _FILLER = re.compile(
     r"(?::|\((?:GDP|gdp)\)|※|\[\d{1,2}\]|〔\d{1,2}〕|\(注\d{0,2}\)|全年|年末|总量|总额|合计|共计|"
     r"共有|共|完成|实现|达到|达|为|是|约|初步核算|预计|\(现价\)|\(按现价计算\)|按现价计算|"
     r"已|累计)*")
-#: Words between GDP's wording and its figure read by :func:`_gdp_after_words`: a
-#: parenthesis without digits (``（GDP，当年价）``), or up to 16 characters without a digit or a
-#: clause end that end in a verb of attainment (``突破千亿大关，实现``); then filler.
-_GDP_WORDS = re.compile(r"\([^()\d。;!?\n|]{1,12}\)|[^\d。;!?\n|]{1,16}?(?:实现|完成|达到|达|为)")
+#: Words between an indicator's wording and its figure read by :func:`_figure_after_words`: a
+#: parenthesis without digits (``（不含农林牧渔服务业）``, ``（GDP，当年价）``); then filler.
+_NOTE = re.compile(r"\([^()\d。;!?\n|]{1,12}\)")
+#: The same for GDP, which may also be followed by up to 16 characters without a digit or a
+#: clause end that end in a verb of attainment (``突破千亿大关，实现``).
+_GDP_WORDS = re.compile(rf"{_NOTE.pattern}|[^\d。;!?\n|]{{1,16}}?(?:实现|完成|达到|达|为)")
 #: Words in that gap that make the following figure something else than the year's GDP.
 _NOT_GDP_LEVEL = re.compile(r"增|减|比|较|占|均|变价|可比|不变|上年|去年|同期|季|半年|月|力争|目标|"
                             r"计划|规划|预期|预计|翻|倍|差|距|排|位|名|第|中|其|产业|增加值|"
@@ -105,7 +109,7 @@ _SECTORS_RESPECTIVELY = re.compile(
     r"(?:第一、(?:第)?二、(?:第)?三产业|三次产业)(?:增加值)?(?:分别)(?:为|完成|实现|达到|是)?")
 _SECTOR_KEYS = ("va_primary", "va_secondary", "va_tertiary")
 #: A bare sector (``第二产业 12亿元``) is read only in a sentence about value added or GDP ...
-_VALUE_ADDED = re.compile(r"增加值|生产总值|GDP|分产业看|按产业分")
+_VALUE_ADDED = re.compile(r"增加值|生产总值|GDP|[分按]产业(?:看|分|划分)")
 #: ... without words showing it is not value added.
 _NOT_VALUE_ADDED = re.compile(r"投资|贷款|用电|从业|就业|税|利润|营业|收入|存款|人员|单位")
 #: A wording ending in a place below the county: the figure is that place's.
@@ -125,8 +129,12 @@ def _read_prose(doc: TextBeingRead) -> None:
         if KEYWORDS.match(text, match.start()) or in_label(doc, match.start()):
             continue
         left, right = clause_bounds(text, match.start(), match.end())
-        sentence = text[max(text.rfind(c, 0, match.start()) for c in "。\n") + 1:right]
-        if CELL in text[left:right] or not _VALUE_ADDED.search(sentence) or \
+        start = max(text.rfind(c, 0, match.start()) for c in "。\n") + 1
+        sentence = text[start:right]
+        if text.startswith("其中", start) and text[start - 1:start] == "。":
+            # 其中 opens a sentence that breaks down the previous one: read them together
+            start = max(text.rfind(c, 0, start - 1) for c in "。\n") + 1
+        if CELL in text[left:right] or not _VALUE_ADDED.search(text[start:right]) or \
                 _NOT_VALUE_ADDED.search(sentence):
             continue
         _prose_at(doc, match.lastgroup or "", match.start(), match.end())
@@ -157,16 +165,16 @@ def _figure_after(text: str, pos: int) -> tuple[re.Match[str], str, int] | None:
 def _prose_at(doc: TextBeingRead, key: str, kw_start: int, kw_end: int) -> None:
     """Read the figure after the wording ``[kw_start, kw_end)`` of ``key``, and its reason.
 
-    The figure follows through filler words (:data:`_FILLER`; for GDP also through the words
-    of :data:`_GDP_WORDS`); the clause before the wording may give a reason it is not the
+    The figure follows through filler words (:data:`_FILLER`), or a note in parentheses
+    (:data:`_NOTE`; for GDP also the words of :data:`_GDP_WORDS`); the clause before the wording may give a reason it is not the
     county's level of the year: another period or year, a plan, a per-capita figure, a part of
     the county, a part of another aggregate.
     """
     gap = _FILLER.match(doc.text, kw_end)
     assert gap is not None
     figure = _figure_after(doc.text, gap.end())
-    if figure is None and key == "gdp":
-        figure = _gdp_after_words(doc.text, gap.end())
+    if figure is None:
+        figure = _figure_after_words(doc.text, gap.end(), _GDP_WORDS if key == "gdp" else _NOTE)
     if figure is None:
         return
     number, unit, end = figure
@@ -184,14 +192,16 @@ def _prose_at(doc: TextBeingRead, key: str, kw_start: int, kw_end: int) -> None:
     doc.add(key, number, unit, kw_start, end, reason)
 
 
-def _gdp_after_words(text: str, pos: int) -> tuple[re.Match[str], str, int] | None:
-    """GDP's figure after words that are not filler, or None (see :data:`_GDP_WORDS`).
+def _figure_after_words(text: str, pos: int, allowed: re.Pattern[str]
+                        ) -> tuple[re.Match[str], str, int] | None:
+    """The figure after words that are not filler, or None (:data:`_NOTE`, :data:`_GDP_WORDS`).
 
-    ``地区生产总值（GDP，当年价）100.48亿元`` and ``地区生产总值突破千亿大关，实现1027.8亿元``:
-    the words hold no digit (so the figure is the first number after the wording), name no
-    other indicator, and say nothing of growth, shares, other periods, plans or prices.
+    ``第一产业完成增加值（不含农林牧渔服务业）379433万元``, ``地区生产总值（GDP，当年价）100.48亿元``
+    and, for GDP, ``地区生产总值突破千亿大关，实现1027.8亿元``: the words hold no digit (so the
+    figure is the first number after the wording), name no other indicator, and say nothing
+    of growth, shares, other periods, plans or prices.
     """
-    words = _GDP_WORDS.match(text, pos)
+    words = allowed.match(text, pos)
     if words is None:
         return None
     gap = text[pos:words.end()]
@@ -322,9 +332,60 @@ def decide(findings: Iterable[Finding]) -> tuple[list[Finding], list[Finding]]:
             shown = "; ".join(f"{f.raw} {f.unit}" for f in unique)
             review += [replace(f, reason=f"conflicting values for {TARGET[key].wording} ({shown}); "
                                          "none written") for f in unique]
+    written, review = _check_sector_sum(written, review)
     written.sort(key=lambda f: f.start)
     review.sort(key=lambda f: f.start)
     return written, review
+
+
+#: GDP and the three sectors written from one text must add up within this share of GDP. Their
+#: rounding moves the sum by a fraction of a percent (at most 0.17 % on the 120 real and
+#: simulated texts that print all four: BENCHMARKS.md); a misprinted unit moves it by orders of
+#: magnitude. Between the two, a bulletin that copied another year's figure (a few percent) is
+#: left to the panel's cross-source check and its 2 % sector-sum flag.
+SECTOR_SUM_TOLERANCE = 0.05
+#: Unit slips looked for when the sum fails: 万元 printed for 亿元 and the like.
+_UNIT_SLIPS = (1e-8, 1e-4, 1e4, 1e8)
+
+
+def _check_sector_sum(written: list[Finding], review: list[Finding]
+                      ) -> tuple[list[Finding], list[Finding]]:
+    """Send GDP and sectors that do not add up to review (:data:`SECTOR_SUM_TOLERANCE`).
+
+    When one figure alone explains the gap by a unit slip (``第二产业完成增加值100.4万元`` beside
+    GDP 224.8亿元 and sectors of 27.0 and 97.4亿元: ×10⁴ closes the sum to within 0.5 %), only
+    that figure goes to review; otherwise all four do, since the text does not say which one
+    is wrong.
+    """
+    by_key = {f.key: f for f in written}
+    four = [by_key.get(k) for k in ("gdp",) + _SECTOR_KEYS]
+    if any(f is None for f in four):
+        return written, review
+    gdp, *sectors = [f for f in four if f is not None]
+    total = sum(f.canonical_value for f in sectors)
+    gap = abs(total - gdp.canonical_value) / gdp.canonical_value
+    if gap <= SECTOR_SUM_TOLERANCE:
+        return written, review
+    shown = (" + ".join(f"{f.raw} {f.unit}" for f in sectors)
+             + f" against GDP {gdp.raw} {gdp.unit}, {gap:.0%} apart")
+    slips = []
+    for f in (gdp, *sectors):
+        for factor in _UNIT_SLIPS:
+            fixed_gdp = gdp.canonical_value * (factor if f is gdp else 1.0)
+            fixed_total = total + (0.0 if f is gdp else f.canonical_value * (factor - 1.0))
+            if abs(fixed_total - fixed_gdp) <= 0.005 * fixed_gdp:
+                slips.append((f, factor))
+    if len(slips) == 1:
+        suspect, factor = slips[0]
+        bad = [suspect]
+        reason = (f"the three sectors do not add up to GDP ({shown}) unless this figure is "
+                  f"{factor:g} times what it says: a misprinted unit?")
+    else:
+        bad = [gdp, *sectors]
+        reason = (f"the three sectors do not add up to GDP ({shown}); one of the four is "
+                  "misprinted or misread")
+    return ([f for f in written if f not in bad],
+            review + [replace(f, reason=reason) for f in bad])
 
 
 # --- entry points --------------------------------------------------------------------------

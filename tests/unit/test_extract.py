@@ -56,6 +56,75 @@ def test_bare_sectors_after_fenchanye_kan():
     assert values["va_tertiary"] == ("7.42", "亿元")
 
 
+@pytest.mark.parametrize("listing", ["按产业划分，", "按产业分，", "按产业看，", "分产业看，"])
+def test_bare_sectors_after_other_sector_listing_phrases(listing):
+    values, _ = run(f"全县完成地区生产总值（现价）62.18亿元，增长7.2%。{listing}第一产业完成15.06亿元，"
+                    "增长4.1%；第二产业完成17.30亿元；第三产业完成29.82亿元。")
+    assert values == {"gdp": ("62.18", "亿元"), "va_primary": ("15.06", "亿元"),
+                      "va_secondary": ("17.30", "亿元"), "va_tertiary": ("29.82", "亿元")}
+
+
+def test_bare_sectors_in_a_qizhong_sentence_after_the_gdp_sentence():
+    values, _ = run("全年完成地区生产总值210.40亿元，同比增长5%。其中第一产业完成38.60亿元，"
+                    "同比增长4.3%；第二产业完成75.20亿元；第三产业完成96.60亿元。")
+    assert values["va_primary"] == ("38.60", "亿元")
+    assert values["va_secondary"] == ("75.20", "亿元")
+    assert values["va_tertiary"] == ("96.60", "亿元")
+
+
+@pytest.mark.parametrize("before", [
+    "全年完成固定资产投资88.10亿元。",  # not about value added
+    "全年地区生产总值210.40亿元。全年一般公共预算收入9.10亿元。",  # GDP two sentences back
+])
+def test_bare_sectors_after_qizhong_need_a_gdp_sentence_just_before(before):
+    values, _ = run(before + "其中第一产业完成8.60亿元；第二产业完成45.20亿元。")
+    assert "va_primary" not in values and "va_secondary" not in values
+
+
+def test_a_qizhong_sentence_of_investment_after_gdp_is_not_value_added():
+    values, _ = run("全年地区生产总值210.40亿元。其中第一产业投资8.60亿元，第二产业45.20亿元。")
+    assert not set(values) & {"va_primary", "va_secondary"}
+
+
+@pytest.mark.parametrize("note, key, expected", [
+    ("（不含农林牧渔服务业）", "va_primary", ("37.94", "亿元")),
+    ("（公安口径）", "population", ("39.13", "万人")),
+])
+def test_a_note_in_parentheses_between_wording_and_figure(note, key, expected):
+    wording = {"va_primary": "第一产业完成增加值", "population": "年末户籍人口"}[key]
+    values, _ = run(f"{wording}{note}{expected[0]}{expected[1]}，增长4.1%。")
+    assert values[key] == expected
+
+
+@pytest.mark.parametrize("note", ["（按可比价格计算）", "（比上年增加）", "（2014年）", "（占比）"])
+def test_a_note_about_prices_growth_years_or_shares_is_not_filler(note):
+    values, _ = run(f"第一产业增加值{note}37.94亿元。")
+    assert "va_primary" not in values
+
+
+def test_sectors_that_do_not_add_up_because_of_a_unit_slip():
+    """One sector's 万元 for 亿元: only that figure goes to review, the rest are written."""
+    values, reasons = run("全县完成地区生产总值224.8亿元，同比增长10.3%。第一产业完成增加值27.0亿元。"
+                          "第二产业完成增加值100.4万元。第三产业完成增加值97.4亿元。")
+    assert values == {"gdp": ("224.8", "亿元"), "va_primary": ("27.0", "亿元"),
+                      "va_tertiary": ("97.4", "亿元")}
+    assert "10000 times what it says" in reasons["va_secondary"][0]
+
+
+def test_sectors_that_do_not_add_up_otherwise_all_go_to_review():
+    values, reasons = run("全县完成地区生产总值224.8亿元。其中第一产业增加值27.0亿元，"
+                          "第二产业增加值80.4亿元，第三产业增加值97.4亿元。")
+    assert not set(values) & {"gdp", "va_primary", "va_secondary", "va_tertiary"}
+    for key in ("gdp", "va_primary", "va_secondary", "va_tertiary"):
+        assert "do not add up to GDP" in reasons[key][0] and "9% apart" in reasons[key][0]
+
+
+def test_sectors_within_rounding_of_gdp_are_written():
+    values, _ = run("全县完成地区生产总值44.66亿元。其中第一产业增加值10.21亿元，"
+                    "第二产业增加值9.86亿元，第三产业增加值24.52亿元。")  # sum 44.59: 0.16 % apart
+    assert set(values) == {"gdp", "va_primary", "va_secondary", "va_tertiary"}
+
+
 def test_bare_sectors_in_an_investment_sentence_are_not_value_added():
     values, _ = run("全年固定资产投资20.6亿元，其中第一产业投资1.2亿元，第二产业4.8亿元，"
                     "第三产业14.6亿元。")
