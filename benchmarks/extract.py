@@ -16,7 +16,11 @@ Only texts with at least one label row are scored. For each indicator:
 
 * a **written** value is a record of the raw CSV (for review-only indicators, a review row
   whose only reason is that the indicator is not canonical);
-* TP: written and equal to the label (relative tolerance 1e-9: the same printed number);
+* TP: written and equal to the label within the written figure's printed precision (half a
+  unit of its last digit, :func:`countysurv.indicators.agree_to_printed_precision`): the label
+  is the most precise figure the text prints for the level, and the prose's ``224.8亿元`` is
+  the same level as the table's ``2248048.3万元``. ``coarser`` counts the TPs whose written
+  figure is a coarser printing than the label (not the identical number);
 * FP: written where the label is absent or another value (a wrong value is also a FN);
 * FN: labelled but not written correctly; ``review`` counts how many of those went to the
   review list with the labelled value (found, but not trusted).
@@ -41,7 +45,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from countysurv import extract, extract_targets  # noqa: E402  (the package under scripts/)
-from countysurv.indicators import CANONICAL, unit_factor  # noqa: E402
+from countysurv.indicators import (CANONICAL, agree_to_printed_precision,  # noqa: E402
+                                   half_unit, unit_factor)
 
 INDICATORS = CANONICAL + tuple(t.key for t in extract_targets.TARGETS if not t.canonical)
 NOT_CANONICAL = extract_targets.NOT_CANONICAL
@@ -71,30 +76,42 @@ def canonical_value(key: str, value: str, unit: str) -> float:
     return float(value) * (factor if factor is not None else math.nan)
 
 
-def predictions(path: Path, county: str) -> tuple[dict[str, float], dict[str, list[float]]]:
-    """Written values and reviewed values (canonical units) of one text, by indicator."""
+#: A written figure: its value in the canonical unit and half a unit of its last printed digit.
+Figure = tuple[float, float]
+
+
+def predictions(path: Path, county: str) -> tuple[dict[str, Figure], dict[str, list[Figure]]]:
+    """Written figures and reviewed figures of one text, by indicator (:data:`Figure`)."""
     result = extract.extract_file(path, county, county)
     key_of = {t.wording: t.key for t in extract_targets.TARGETS}
-    written = {key_of[r["indicator"]]: canonical_value(key_of[r["indicator"]], r["value"],
-                                                       r["unit"]) for r in result.records}
-    reviewed: dict[str, list[float]] = {}
+
+    def figure(row: dict) -> tuple[str, Figure]:
+        key = key_of[row["indicator"]]
+        value = canonical_value(key, row["value"], row["unit"])
+        factor = value / float(row["value"]) if float(row["value"]) else 1.0
+        return key, (value, half_unit(str(row["value"]), factor))
+
+    written = dict(figure(r) for r in result.records)
+    reviewed: dict[str, list[Figure]] = {}
     for r in result.review:
-        key = key_of[r["indicator"]]
-        value = canonical_value(key, r["value"], r["unit"])
+        key, fig = figure(r)
         if str(r["reason"]).startswith(NOT_CANONICAL):
-            written[key] = value
+            written[key] = fig
         else:
-            reviewed.setdefault(key, []).append(value)
+            reviewed.setdefault(key, []).append(fig)
     return written, reviewed
 
 
-def same(a: float, b: float) -> bool:
-    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+def same(figure: Figure, label: float) -> bool:
+    """Whether a written figure is the labelled level, to the figure's printed precision."""
+    value, half = figure
+    return agree_to_printed_precision(value, label, half, 0.0)
 
 
 def evaluate(texts: Path, labels: dict[tuple[str, int], dict[str, float | None]]) -> dict:
     """Per-indicator counts and the list of errors over every labelled text."""
-    counts = {ind: {"tp": 0, "fp": 0, "fn": 0, "review": 0, "labelled": 0} for ind in INDICATORS}
+    counts = {ind: {"tp": 0, "coarser": 0, "fp": 0, "fn": 0, "review": 0, "labelled": 0}
+              for ind in INDICATORS}
     errors: list[dict] = []
     scored = 0
     for folder in sorted(p for p in texts.iterdir() if p.is_dir()):
@@ -111,17 +128,19 @@ def evaluate(texts: Path, labels: dict[tuple[str, int], dict[str, float | None]]
                 c["labelled"] += truth is not None
                 if got is not None and truth is not None and same(got, truth):
                     c["tp"] += 1
+                    c["coarser"] += not math.isclose(got[0], truth, rel_tol=1e-9, abs_tol=1e-9)
                     continue
                 if got is not None:
                     c["fp"] += 1
                     errors.append({"file": str(path), "indicator": ind, "kind": "false positive",
-                                   "written": got, "label": truth})
+                                   "written": got[0], "label": truth})
                 if truth is not None:
                     c["fn"] += 1
                     in_review = any(same(v, truth) for v in reviewed.get(ind, []))
                     c["review"] += in_review
                     errors.append({"file": str(path), "indicator": ind, "kind": "missed",
-                                   "written": got, "label": truth, "in_review": in_review})
+                                   "written": None if got is None else got[0], "label": truth,
+                                   "in_review": in_review})
     for c in counts.values():
         c["precision"] = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else None
         c["recall"] = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else None
@@ -140,11 +159,11 @@ def main() -> None:
     args = parser.parse_args()
     report = evaluate(args.texts, read_labels(args.labels))
     print(f"{report['texts']} labelled texts in {args.texts}")
-    print(f"{'indicator':<22} {'labelled':>8} {'TP':>4} {'FP':>4} {'FN':>4} {'in review':>9} "
-          f"{'precision':>9} {'recall':>7}")
+    print(f"{'indicator':<22} {'labelled':>8} {'TP':>4} {'coarser':>7} {'FP':>4} {'FN':>4} "
+          f"{'in review':>9} {'precision':>9} {'recall':>7}")
     for ind, c in report["indicators"].items():
-        print(f"{ind:<22} {c['labelled']:>8} {c['tp']:>4} {c['fp']:>4} {c['fn']:>4} "
-              f"{c['review']:>9} {_fmt(c['precision']):>9} {_fmt(c['recall']):>7}")
+        print(f"{ind:<22} {c['labelled']:>8} {c['tp']:>4} {c['coarser']:>7} {c['fp']:>4} "
+              f"{c['fn']:>4} {c['review']:>9} {_fmt(c['precision']):>9} {_fmt(c['recall']):>7}")
     for err in report["errors"]:
         print(f"  {err['kind']}: {err['file']} {err['indicator']} written={err['written']} "
               f"label={err['label']}" + (" (in review)" if err.get("in_review") else ""))
