@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .io import atomic_path
+
 Cell = tuple[float, str]
 
 
@@ -92,9 +94,10 @@ def paginate(lines: list[list[Cell]], leading: float = 16.0) -> list[list[list[C
 
 def write_text_pdf(path: str | Path, pages: list[list[list[Cell]]], size: float = 10.5,
                    leading: float = 16.0) -> Path:
-    """Write :func:`text_pdf` of ``pages`` to ``path``; return the path."""
+    """Write :func:`text_pdf` of ``pages`` to ``path`` (atomically); return the path."""
     path = Path(path)
-    path.write_bytes(text_pdf(pages, size, leading))
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(text_pdf(pages, size, leading))
     return path
 
 
