@@ -106,7 +106,7 @@ _NOT_GDP_LEVEL = re.compile(r"增|减|比|较|占|均|变价|可比|不变|上�
                             r"元|%")
 #: "第一、二、三产业增加值分别为 a、b、c" and "三次产业增加值分别为 ...": three figures in order.
 _SECTORS_RESPECTIVELY = re.compile(
-    r"(?:第一、(?:第)?二、(?:第)?三产业|三次产业)(?:增加值)?(?:分别)(?:为|完成|实现|达到|是)?")
+    r"(?:第?一、(?:第)?二、(?:第)?三产业|三次产业)(?:增加值)?(?:分别)(?:为|完成|实现|达到|是)?")
 _SECTOR_KEYS = ("va_primary", "va_secondary", "va_tertiary")
 #: A bare sector (``第二产业 12亿元``) is read only in a sentence about value added or GDP ...
 _VALUE_ADDED = re.compile(r"增加值|生产总值|GDP|[分按]产业(?:看|分|划分)")
@@ -129,13 +129,11 @@ def _read_prose(doc: TextBeingRead) -> None:
         if KEYWORDS.match(text, match.start()) or in_label(doc, match.start()):
             continue
         left, right = clause_bounds(text, match.start(), match.end())
-        start = max(text.rfind(c, 0, match.start()) for c in "。\n") + 1
-        sentence = text[start:right]
-        if text.startswith("其中", start) and text[start - 1:start] == "。":
-            # 其中 opens a sentence that breaks down the previous one: read them together
-            start = max(text.rfind(c, 0, start - 1) for c in "。\n") + 1
-        if CELL in text[left:right] or not _VALUE_ADDED.search(text[start:right]) or \
-                _NOT_VALUE_ADDED.search(sentence):
+        own = max(text.rfind(c, 0, match.start()) for c in "。\n") + 1
+        # a sentence opening with 其中 breaks down the one before: they are read together
+        if CELL in text[left:right] or \
+                not _VALUE_ADDED.search(text[_sentence_start(text, left):right]) or \
+                _NOT_VALUE_ADDED.search(text[own:right]):
             continue
         _prose_at(doc, match.lastgroup or "", match.start(), match.end())
     for match in _SECTORS_RESPECTIVELY.finditer(text):
@@ -188,7 +186,7 @@ def _prose_at(doc: TextBeingRead, key: str, kw_start: int, kw_end: int) -> None:
     if not reason and (_PART_OF_AREA.search(prefix) or "分区域" in prefix):
         reason = "a figure of a part of the county"
     if not reason and key in _SECTOR_KEYS:
-        reason = _other_aggregate(doc.text, left, prefix)
+        reason = _other_aggregate(doc.text, left, prefix) or _breakdown_reason(doc, left, kw_start)
     doc.add(key, number, unit, kw_start, end, reason)
 
 
@@ -220,13 +218,33 @@ def _other_aggregate(text: str, clause_start: int, prefix: str) -> str:
     non-public economy's sectors, not the county's: the sentence (or the one before, when
     this one opens with 其中) names such an aggregate.
     """
-    start = max(text.rfind(c, 0, clause_start) for c in "。\n") + 1
-    context = text[start:clause_start] + prefix
-    if context.startswith("其中"):
-        before = max(text.rfind(c, 0, start - 1) for c in "。\n") + 1
-        context = text[before:start] + context
+    context = text[_sentence_start(text, clause_start):clause_start] + prefix
     match = _OTHER_AGGREGATE.search(context)
     return f"a part of another aggregate ({match.group(0)})" if match else ""
+
+
+def _sentence_start(text: str, clause_start: int) -> int:
+    """Where the sentence of a clause starts; for one opening with 其中, the sentence before."""
+    start = max(text.rfind(c, 0, clause_start) for c in "。\n") + 1
+    if text.startswith("其中", start) and start > 0:
+        start = max(text.rfind(c, 0, start - 1) for c in "。\n") + 1
+    return start
+
+
+def _breakdown_reason(doc: TextBeingRead, clause_start: int, kw_start: int) -> str:
+    """Why sectors break down a GDP figure that is not the year's, or ``""``.
+
+    ``2023年全国第五次经济普查结果：生产总值296.80亿元，其中：第一产业增加值50.24亿元`` in a
+    2024 bulletin: the GDP figure before them in the sentence went to review as another year's
+    (or part of the year's, or a plan), so its sectors do too, with that reason.
+    """
+    lo = doc.plain.span(*doc.norm.span(_sentence_start(doc.text, clause_start), kw_start))[0]
+    hi = doc.plain.span(*doc.norm.span(kw_start, kw_start + 1))[0]
+    for f in doc.findings:
+        if f.key == "gdp" and f.reason and lo <= f.start < hi and \
+                f.reason.startswith(("a figure of another year", PART_YEAR, "a plan")):
+            return f"a breakdown of a GDP figure that is not the year's level ({f.reason})"
+    return ""
 
 
 def _respectively(doc: TextBeingRead, kw_start: int, kw_end: int) -> None:

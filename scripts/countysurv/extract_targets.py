@@ -39,15 +39,18 @@ class Target:
 
 
 _AGRI = "农、?林、?牧、?渔、?"
+#: A sector's name: ``第一产业``, or the short ``一产`` (``其中一产363209万元``) when it is not part
+#: of a longer word (``统一产品``, ``唯一产粮大县``, ``一产业``).
+_SECTOR = r"(?:第{0}产业|(?<![第统同单唯专万亿]){0}产(?![业品量粮]))"
 TARGETS: tuple[Target, ...] = (
     Target("gdp_per_capita", "人均地区生产总值", r"人均(?:地区)?生产总值|人均GDP", "per_capita"),
     Target("gdp", "地区生产总值", r"地区生产总值|(?<![国内均业济])生产总值|(?<![A-Za-z均])GDP(?![A-Za-z])", "money"),
-    Target("va_primary", "第一产业增加值", r"第一产业(?:完成|实现)?增加值", "money",
-           bare=r"第一产业"),
-    Target("va_secondary", "第二产业增加值", r"第二产业(?:完成|实现)?增加值", "money",
-           bare=r"第二产业"),
-    Target("va_tertiary", "第三产业增加值", r"第三产业(?:完成|实现)?增加值", "money",
-           bare=r"第三产业"),
+    Target("va_primary", "第一产业增加值", rf"{_SECTOR.format('一')}(?:完成|实现)?增加值", "money",
+           bare=_SECTOR.format("一")),
+    Target("va_secondary", "第二产业增加值", rf"{_SECTOR.format('二')}(?:完成|实现)?增加值",
+           "money", bare=_SECTOR.format("二")),
+    Target("va_tertiary", "第三产业增加值", rf"{_SECTOR.format('三')}(?:完成|实现)?增加值", "money",
+           bare=_SECTOR.format("三")),
     Target("resident_population", "常住人口", r"(?<![城镇乡村])常住(?:总)?人口", "persons",
            canonical=False),
     Target("population", "年末户籍人口", r"(?<![城镇乡村业市])户籍(?:总)?人口|(?<![住村镇])总人口",

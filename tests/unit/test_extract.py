@@ -102,6 +102,39 @@ def test_a_note_about_prices_growth_years_or_shares_is_not_filler(note):
     assert "va_primary" not in values
 
 
+@pytest.mark.parametrize("text", [
+    "全县实现地区生产总值306.54亿元，增长4.4%。其中一产36.32亿元，增长2.1%；二产139.74亿元；"
+    "三产130.48亿元。",
+    "全县实现地区生产总值306.54亿元。一产增加值36.32亿元，二产增加值139.74亿元，"
+    "三产增加值130.48亿元。",
+    "全年实现地区生产总值306.54亿元。其中一、二、三产业分别实现36.32亿元、139.74亿元、130.48亿元。",
+])
+def test_short_sector_names(text):
+    values, _ = run(text)
+    assert values == {"gdp": ("306.54", "亿元"), "va_primary": ("36.32", "亿元"),
+                      "va_secondary": ("139.74", "亿元"), "va_tertiary": ("130.48", "亿元")}
+
+
+@pytest.mark.parametrize("text", ["地区生产总值增加值中，统一产品12.4亿元。",
+                                  "全县地区生产总值30亿元，唯一产粮大县粮食产值12.4亿元。",
+                                  "第三产业增加值中，一产业化项目投入2.1亿元。"])
+def test_short_sector_names_inside_other_words_are_not_sectors(text):
+    values, _ = run(text)
+    assert not set(values) & {"va_primary", "va_secondary", "va_tertiary"}
+
+
+def test_sectors_of_another_years_gdp_go_to_review_with_it():
+    values, reasons = run(
+        "全年全县生产总值316.80亿元，增长6.2%。其中：第一产业增加值52.27亿元；第二产业增加值82.96亿元；"
+        "第三产业增加值181.58亿元。\n2023年经济普查结果：生产总值296.80亿元，其中：第一产业增加值50.24亿元；"
+        "第二产业增加值77.58亿元；第三产业增加值168.97亿元。", year=2024)
+    assert values == {"gdp": ("316.80", "亿元"), "va_primary": ("52.27", "亿元"),
+                      "va_secondary": ("82.96", "亿元"), "va_tertiary": ("181.58", "亿元")}
+    for key in ("va_primary", "va_secondary", "va_tertiary"):
+        assert reasons[key] == ["a breakdown of a GDP figure that is not the year's level "
+                                "(a figure of another year (2023))"]
+
+
 def test_sectors_that_do_not_add_up_because_of_a_unit_slip():
     """One sector's 万元 for 亿元: only that figure goes to review, the rest are written."""
     values, reasons = run("全县完成地区生产总值224.8亿元，同比增长10.3%。第一产业完成增加值27.0亿元。"
@@ -378,7 +411,9 @@ def test_a_quarterly_report_is_read_as_part_of_the_year_throughout():
     values, reasons = run("一季度，全县实现地区生产总值56.82亿元。其中，第一产业增加值5.32亿元。"
                           "全县实现农林牧渔总产值9.48亿元。年末户籍人口18.6万人。")
     assert values == {"population": ("18.6", "万人")}   # says 年末: kept
-    assert reasons["va_primary"][0].endswith("the text reports part of the year (no annual GDP)")
+    # the sector breaks down the quarter's GDP; 农林牧渔总产值 is caught as part of the year
+    assert "(a figure for part of the year (一季度))" in reasons["va_primary"][0]
+    assert reasons["agri_output"][0].endswith("the text reports part of the year (no annual GDP)")
     assert set(reasons) == {"gdp", "va_primary", "agri_output"}
 
 
