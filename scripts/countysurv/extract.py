@@ -97,6 +97,12 @@ _FILLER = re.compile(
 #: Words between an indicator's wording and its figure read by :func:`_figure_after_words`: a
 #: parenthesis without digits (``（不含农林牧渔服务业）``, ``（GDP，当年价）``); then filler.
 _NOTE = re.compile(r"\([^()\d。;!?\n|]{1,12}\)")
+#: A note right after a figure saying it is at constant prices (``534001万元（2010年可比价，下同）``,
+#: ``47.39亿元（可比价）``): not the year's current-price level. A note that speaks of growth
+#: (``（按可比价格计算，增长7.5%）``) is about the growth rate, not the level.
+_CONSTANT_PRICE_NOTE = re.compile(r"\((?=[^()]*(?:可比价|不变价))(?![^()]*(?:增|降|减|比上年|同比))"
+                                  r"[^()。;!?\n|]{1,20}\)")
+CONSTANT_PRICE = "a figure at constant prices"
 #: The same for GDP, which may also be followed by up to 16 characters without a digit or a
 #: clause end that end in a verb of attainment (``突破千亿大关，实现``).
 _GDP_WORDS = re.compile(rf"{_NOTE.pattern}|[^\d。;!?\n|]{{1,16}}?(?:实现|完成|达到|达|为)")
@@ -179,6 +185,9 @@ def _prose_at(doc: TextBeingRead, key: str, kw_start: int, kw_end: int) -> None:
     left, _ = clause_bounds(doc.text, kw_start, kw_end)
     prefix = doc.text[left:kw_start]
     reason = context_reason(prefix, doc.year)
+    price = _CONSTANT_PRICE_NOTE.match(doc.text, end)
+    if not reason and price:
+        reason = f"{CONSTANT_PRICE} ({price.group(0)})"
     segment = re.split(r"[,，]", prefix)[-1]
     if not reason and TARGET[key].kind != "per_capita" and re.search(r"人均|户均|平均|每",
                                                                      segment):
@@ -236,13 +245,15 @@ def _breakdown_reason(doc: TextBeingRead, clause_start: int, kw_start: int) -> s
 
     ``2023年全国第五次经济普查结果：生产总值296.80亿元，其中：第一产业增加值50.24亿元`` in a
     2024 bulletin: the GDP figure before them in the sentence went to review as another year's
-    (or part of the year's, or a plan), so its sectors do too, with that reason.
+    (or part of the year's, a plan, or at constant prices: ``生产总值534001万元（2010年可比价，
+    下同）……。其中，第一产业增加值223291万元``), so its sectors do too, with that reason.
     """
     lo = doc.plain.span(*doc.norm.span(_sentence_start(doc.text, clause_start), kw_start))[0]
     hi = doc.plain.span(*doc.norm.span(kw_start, kw_start + 1))[0]
     for f in doc.findings:
         if f.key == "gdp" and f.reason and lo <= f.start < hi and \
-                f.reason.startswith(("a figure of another year", PART_YEAR, "a plan")):
+                f.reason.startswith(("a figure of another year", PART_YEAR, "a plan",
+                                     CONSTANT_PRICE)):
             return f"a breakdown of a GDP figure that is not the year's level ({f.reason})"
     return ""
 

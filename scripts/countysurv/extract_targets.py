@@ -43,8 +43,12 @@ _AGRI = "农、?林、?牧、?渔、?"
 #: of a longer word (``统一产品``, ``唯一产粮大县``, ``一产业``).
 _SECTOR = r"(?:第{0}产业|(?<![第统同单唯专万亿]){0}产(?![业品量粮]))"
 TARGETS: tuple[Target, ...] = (
-    Target("gdp_per_capita", "人均地区生产总值", r"人均(?:地区)?生产总值|人均GDP", "per_capita"),
-    Target("gdp", "地区生产总值", r"地区生产总值|(?<![国内均业济])生产总值|(?<![A-Za-z均])GDP(?![A-Za-z])", "money"),
+    Target("gdp_per_capita", "人均地区生产总值", r"人均(?:地区|国内)?生产总值|人均GDP",
+           "per_capita"),
+    # 国内生产总值: the county's GDP in some bulletins (the name before 2003); never the
+    # nation's or the province's (全国国内生产总值)
+    Target("gdp", "地区生产总值", r"地区生产总值|(?<![国内均业济])生产总值|(?<!全国|全省)国内生产总值"
+           r"|(?<![A-Za-z均])GDP(?![A-Za-z])", "money"),
     Target("va_primary", "第一产业增加值", rf"{_SECTOR.format('一')}(?:完成|实现)?增加值", "money",
            bare=_SECTOR.format("一")),
     Target("va_secondary", "第二产业增加值", rf"{_SECTOR.format('二')}(?:完成|实现)?增加值",

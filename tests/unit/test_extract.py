@@ -135,6 +135,40 @@ def test_sectors_of_another_years_gdp_go_to_review_with_it():
                                 "(a figure of another year (2023))"]
 
 
+def test_constant_price_figures_and_their_sectors_go_to_review():
+    values, reasons = run(
+        "全年实现生产总值534001万元（2010年可比价，下同），比上年增长11.1%。其中，第一产业增加值"
+        "223291万元；第二产业增加值178211万元；第三产业增加值132499万元。现价生产总值520744万元。",
+        year=2011)
+    assert values == {"gdp": ("520744", "万元")}
+    assert len(reasons["gdp"]) == 1 and reasons["gdp"][0].startswith(
+        "a figure at constant prices ((2010年可比价")
+    for key in ("va_primary", "va_secondary", "va_tertiary"):
+        assert reasons[key][0].startswith("a breakdown of a GDP figure that is not the year's")
+
+
+@pytest.mark.parametrize("text,written", [
+    ("全年农林牧渔业总产值47.39亿元（可比价），比上年增长5.9%。", None),
+    ("全年农林牧渔业总产值47.39亿元（不变价）。", None),
+    # a note about the growth rate's price basis says nothing against the level
+    ("全年农林牧渔业总产值47.39亿元（按可比价格计算，比上年增长5.9%）。", ("47.39", "亿元")),
+    ("全年农林牧渔业总产值47.39亿元，按可比价格计算，比上年增长5.9%。", ("47.39", "亿元")),
+])
+def test_a_constant_price_note_after_a_figure(text, written):
+    values, _ = run(text)
+    assert values.get("agri_output") == written
+
+
+@pytest.mark.parametrize("text,written", [
+    ("全县完成国内生产总值245.39亿元，增长6.8%。", ("245.39", "亿元")),
+    ("全国国内生产总值990865亿元，全县地区生产总值245.39亿元。", ("245.39", "亿元")),
+    ("全省国内生产总值46363.8亿元。", None),
+])
+def test_guonei_shengchan_zongzhi_is_the_countys_gdp_unless_the_nations(text, written):
+    values, _ = run(text, year=2019)
+    assert values.get("gdp") == written
+
+
 def test_sectors_that_do_not_add_up_because_of_a_unit_slip():
     """One sector's 万元 for 亿元: only that figure goes to review, the rest are written."""
     values, reasons = run("全县完成地区生产总值224.8亿元，同比增长10.3%。第一产业完成增加值27.0亿元。"
