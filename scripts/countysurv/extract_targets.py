@@ -171,7 +171,8 @@ def context_reason(prefix: str, year: int) -> str:
     """Why the clause before an indicator's wording makes its figure not the year's level.
 
     A period (``1-9月``, ``一季度``, ``上半年``), a plan word (``力争``, ``目标``) or a year other
-    than the bulletin's (``2014年``, unless it is compared with: ``比2014年``, ``与2014年相比``)
+    than the bulletin's (``2014年``, unless it is compared with: ``比2014年``, ``与2014年相比``,
+    or is a price base: ``按2015年不变价格计算``)
     counts when no other figure (years aside) and no ``全年``/``年末`` stands between it and the
     wording.
     """
@@ -188,6 +189,8 @@ def context_reason(prefix: str, year: int) -> str:
         after = prefix[m.end():m.end() + 3]
         if re.search(r"[比较与同自从于]$", before) or re.match(r"相比|以来|基础|同期", after):
             continue
+        if re.match(r"(?:的)?(?:不变价|可比价)", after):
+            continue  # a price base year (按2015年不变价格计算): not the figure's year
         if re.search(r"\d", prefix[m.end():]):
             continue
         return f"a figure of another year ({m.group(1)})"

@@ -169,6 +169,16 @@ def test_guonei_shengchan_zongzhi_is_the_countys_gdp_unless_the_nations(text, wr
     assert values.get("gdp") == written
 
 
+def test_a_price_base_year_is_not_another_years_figure():
+    values, reasons = run("全年地区生产总值123.21亿元（按当年价格计算），比上年增长2.1%（按2015年不变价格计算，"
+                          "下同），其中第一产业增加值48.07亿元，增长3.9%；第二产业增加值20.60亿元；"
+                          "第三产业增加值54.54亿元。", year=2020)
+    assert values["va_primary"] == ("48.07", "亿元")
+    assert "va_primary" not in reasons
+    values, reasons = run("2015年第一产业增加值48.07亿元。", year=2020)
+    assert reasons["va_primary"] == ["a figure of another year (2015)"]
+
+
 def test_sectors_that_do_not_add_up_because_of_a_unit_slip():
     """One sector's 万元 for 亿元: only that figure goes to review, the rest are written."""
     values, reasons = run("全县完成地区生产总值224.8亿元，同比增长10.3%。第一产业完成增加值27.0亿元。"
