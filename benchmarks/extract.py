@@ -45,8 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from countysurv import extract, extract_targets  # noqa: E402  (the package under scripts/)
-from countysurv.indicators import (CANONICAL, agree_to_printed_precision,  # noqa: E402
-                                   half_unit, unit_factor)
+from countysurv.indicators import CANONICAL, agree_to_printed_precision, half_unit  # noqa: E402
 
 INDICATORS = CANONICAL + tuple(t.key for t in extract_targets.TARGETS if not t.canonical)
 NOT_CANONICAL = extract_targets.NOT_CANONICAL
@@ -69,11 +68,10 @@ def read_labels(path: Path) -> dict[tuple[str, int], dict[str, float | None]]:
     return labels
 
 
-def canonical_value(key: str, value: str, unit: str) -> float:
-    """A written value in the indicator's canonical unit."""
-    factor = unit_factor(key, unit) if key in CANONICAL else {
-        "元": 1.0, "万元": 1e4, "亿元": 1e8, "人": 1.0, "万人": 1e4}.get(unit)
-    return float(value) * (factor if factor is not None else math.nan)
+def factor_of(key: str, unit: str) -> float:
+    """The factor from a written unit to the indicator's canonical unit (NaN if none)."""
+    factor = extract_targets.target_unit_factor(key, unit)
+    return factor if factor is not None else math.nan
 
 
 #: A written figure: its value in the canonical unit and half a unit of its last printed digit.
@@ -87,9 +85,8 @@ def predictions(path: Path, county: str) -> tuple[dict[str, Figure], dict[str, l
 
     def figure(row: dict) -> tuple[str, Figure]:
         key = key_of[row["indicator"]]
-        value = canonical_value(key, row["value"], row["unit"])
-        factor = value / float(row["value"]) if float(row["value"]) else 1.0
-        return key, (value, half_unit(str(row["value"]), factor))
+        factor = factor_of(key, row["unit"])
+        return key, (float(row["value"]) * factor, half_unit(str(row["value"]), factor))
 
     written = dict(figure(r) for r in result.records)
     reviewed: dict[str, list[Figure]] = {}

@@ -54,7 +54,9 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field, replace
+from itertools import accumulate
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -454,15 +456,11 @@ def _extract_pdf(data: bytes, path: Path, year: int, name: str
     a finding's span is then given within its page's text as :func:`pdf_pages` returns it.
     """
     pages = pdf_pages(data, path)
-    starts = []
-    offset = 0
-    for page in pages:
-        starts.append(offset)
-        offset += len(page) + 1
+    starts = list(accumulate((len(page) + 1 for page in pages[:-1]), initial=0))
     written, review = extract_text("\n".join(pages), year, pdf_input=True)
 
     def locate(f: Finding) -> tuple[Finding, str]:
-        number = max(i for i, s in enumerate(starts) if s <= f.start)
+        number = bisect_right(starts, f.start) - 1
         return (replace(f, start=f.start - starts[number], end=f.end - starts[number]),
                 f"{name}#page={number + 1}")
 

@@ -126,9 +126,10 @@ def text_pdf(pages: list[list[list[Cell]]], size: float = 10.5, leading: float =
     descriptor = add(b"<< /Type /FontDescriptor /FontName /TestSong /Flags 4 "
                      b"/FontBBox [0 -140 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 "
                      b"/CapHeight 700 /StemV 80 >>")
+    widths = " ".join("500" if ord(c) < 128 else "1000" for c in sorted(cids, key=cids.get))
     cid_font = add(f"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /TestSong "
                    f"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
-                   f"/FontDescriptor {descriptor} 0 R /DW 1000 /W [1 [{' '.join('500' if ord(c) < 128 else '1000' for c in sorted(cids, key=cids.get))}]] "
+                   f"/FontDescriptor {descriptor} 0 R /DW 1000 /W [1 [{widths}]] "
                    f"/CIDToGIDMap /Identity >>".encode("ascii"))
     font = add(f"<< /Type /Font /Subtype /Type0 /BaseFont /TestSong /Encoding /Identity-H "
                f"/DescendantFonts [{cid_font} 0 R] /ToUnicode {cmap} 0 R >>".encode("ascii"))
